@@ -1,0 +1,57 @@
+package rules
+
+import (
+	"prodready/shared/inventory"
+)
+
+// XRayTracing enforces Monitoring 5: X-Ray on every API stage and function.
+var XRayTracing = &Rule{
+	ID:     "xray-tracing",
+	Pillar: Monitoring,
+	Point:  "Monitoring and alerting 5",
+	Title:  "AWS X-Ray active tracing on API stages and functions",
+	Checklist: "AWS X-Ray is enabled for APIs. Services should have X-Ray enabled to improve the monitoring " +
+		"process for services and provide engineers and support analysts to quickly identify which of the " +
+		"components invoked as part of the request is the cause of a given issue.",
+	Rationale: "X-Ray gives the end-to-end view of a request through API Gateway, the functions it invokes " +
+		"and the datastore behind them. Without it on every hop, the trace stops where tracing is off.",
+	Remediation: "Turn on active tracing for the REST API stage and for every function: provider.tracing.apiGateway " +
+		"and provider.tracing.lambda (HTTP APIs have no X-Ray support; their functions must still trace).",
+	Example: `provider:
+  tracing:
+    apiGateway: true
+    lambda: true`,
+	Check: func(c *Context) {
+		for _, fn := range c.Inv.OfType("AWS::Lambda::Function") {
+			if fn.Framework {
+				continue
+			}
+			mode := fn.Prop("TracingConfig", "Mode")
+			switch {
+			case mode.IsUnknown():
+				c.Fail(fn, fn.PosOf("TracingConfig", "Mode"), "cannot see the tracing mode of function %s: it is %s (%s)", fn.DisplayName(), mode.Str, mode.Why)
+			case mode.String() == "Active":
+				c.Pass(fn, "function %s traces actively", fn.DisplayName())
+			case mode.Has():
+				c.Fail(fn, fn.PosOf("TracingConfig", "Mode"), "function %s has tracing mode %s; X-Ray needs Active", fn.DisplayName(), mode.Describe())
+			default:
+				c.Fail(fn, fn.PosOf("TracingConfig"), "function %s has no X-Ray active tracing", fn.DisplayName())
+			}
+		}
+		for _, st := range c.Inv.OfType("AWS::ApiGateway::Stage") {
+			checkStageTracing(c, st)
+		}
+	},
+}
+
+func checkStageTracing(c *Context, st *inventory.Resource) {
+	t := st.Prop("TracingEnabled")
+	switch {
+	case t.IsUnknown():
+		c.Fail(st, st.PosOf("TracingEnabled"), "cannot see whether API stage %s traces: it is %s (%s)", st.DisplayName(), t.Str, t.Why)
+	case t.IsTrue():
+		c.Pass(st, "API stage %s traces with X-Ray", st.DisplayName())
+	default:
+		c.Fail(st, st.PosOf("TracingEnabled"), "API stage %s does not have X-Ray tracing enabled", st.DisplayName())
+	}
+}
