@@ -7,7 +7,11 @@ func Default() *Book {
 }
 
 func all() []*Rule {
-	return []*Rule{
-		XRayTracing,
-	}
+	var out []*Rule
+	out = append(out, securityRules()...)
+	out = append(out, availabilityRules()...)
+	out = append(out, monitoringRules()...)
+	out = append(out, backupRules()...)
+	out = append(out, costRules()...)
+	return out
 }
