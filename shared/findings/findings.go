@@ -38,9 +38,9 @@ type Finding struct {
 	Type      string     `json:"type,omitempty"`
 	ARN       string     `json:"arn,omitempty"`
 	Message   string     `json:"message"`
-	File      string     `json:"file,omitempty"`
-	Line      int        `json:"line,omitempty"`
-	Column    int        `json:"column,omitempty"`
+	File      string     `json:"file"`
+	Line      int        `json:"line"`
+	Column    int        `json:"column"`
 	Pillar    string     `json:"pillar"`
 	Title     string     `json:"title"`
 	Fix       string     `json:"fix,omitempty"`
