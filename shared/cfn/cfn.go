@@ -8,6 +8,8 @@ package cfn
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"prodready/shared/inventory"
 	"prodready/shared/value"
@@ -69,14 +71,21 @@ func Load(inv *inventory.Inventory, tmpl *value.Node, o Options) error {
 	return l.loadResources(inv)
 }
 
-// LoadFile parses a JSON or YAML template and Loads it.
+// LoadFile parses a JSON or YAML template and Loads it. A .json file must
+// be JSON; anything else may be either.
 func LoadFile(inv *inventory.Inventory, path string, o Options) error {
 	lim := o.limits()
 	src, err := value.ReadFile(path, lim)
 	if err != nil {
 		return fmt.Errorf("read template: %w", err) // the error names the file
 	}
-	tmpl, err := value.Parse(path, src, lim)
+	parse := value.Parse
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		// The Framework's compiled template is JSON: report JSON syntax
+		// errors as such rather than falling back to YAML.
+		parse = value.ParseJSON
+	}
+	tmpl, err := parse(path, src, lim)
 	if err != nil {
 		return fmt.Errorf("parse template: %w", err)
 	}

@@ -143,7 +143,7 @@ func (l *loader) condFunc(n *value.Node, path []string, depth int) (Truth, error
 		return l.condition(name, arg.Pos, path)
 	case "Fn::Equals":
 		if arg.Kind != value.List || len(arg.Items) != 2 {
-			return Unknown, value.Errorf(n.Pos, "Fn::Equals expects a list of two values, found %s", describeArgs(arg))
+			return Unknown, value.Errorf(argPos(n, arg), "Fn::Equals expects a list of two values, found %s", describeArgs(arg))
 		}
 		a, err := l.condValue(arg.Items[0])
 		if err != nil {
@@ -156,7 +156,7 @@ func (l *loader) condFunc(n *value.Node, path []string, depth int) (Truth, error
 		return equalTruth(a, b), nil
 	case "Fn::And", "Fn::Or":
 		if arg.Kind != value.List || len(arg.Items) < 2 || len(arg.Items) > 10 {
-			return Unknown, value.Errorf(n.Pos, "%s expects a list of 2 to 10 conditions, found %s", fn, describeArgs(arg))
+			return Unknown, value.Errorf(argPos(n, arg), "%s expects a list of 2 to 10 conditions, found %s", fn, describeArgs(arg))
 		}
 		// Every operand is evaluated, not just up to the first decisive one,
 		// so a broken operand is reported whatever the others say.
@@ -191,7 +191,7 @@ func (l *loader) condFunc(n *value.Node, path []string, depth int) (Truth, error
 		return Unknown, nil
 	case "Fn::Not":
 		if arg.Kind != value.List || len(arg.Items) != 1 {
-			return Unknown, value.Errorf(n.Pos, "Fn::Not expects a list of one condition, found %s", describeArgs(arg))
+			return Unknown, value.Errorf(argPos(n, arg), "Fn::Not expects a list of one condition, found %s", describeArgs(arg))
 		}
 		t, err := l.condFunc(arg.Items[0], path, depth+1)
 		if err != nil {
@@ -269,4 +269,13 @@ func knownScalars(items []*value.Node) bool {
 		}
 	}
 	return true
+}
+
+// argPos is where a function's argument is written, or the function's
+// place when the argument has none.
+func argPos(fn, arg *value.Node) value.Pos {
+	if arg != nil && !arg.Pos.IsZero() {
+		return arg.Pos
+	}
+	return fn.Pos
 }

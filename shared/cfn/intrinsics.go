@@ -156,7 +156,7 @@ func (l *loader) fnIf(n, arg *value.Node, m mode, depth int) (*value.Node, bool,
 		return nil, false, value.Errorf(n.Pos, "Fn::If cannot be used inside a condition (use Fn::And, Fn::Or and Fn::Not)")
 	}
 	if arg.Kind != value.List || len(arg.Items) != 3 {
-		return nil, false, value.Errorf(n.Pos, "Fn::If expects [condition name, value if true, value if false], found %s", describeArgs(arg))
+		return nil, false, value.Errorf(argPos(n, arg), "Fn::If expects [condition name, value if true, value if false], found %s", describeArgs(arg))
 	}
 	name, ok := arg.Items[0].Text()
 	if !ok || arg.Items[0].Kind == value.Bool {
@@ -343,7 +343,7 @@ func (l *loader) fnSplit(n, arg *value.Node, m mode, depth int) (*value.Node, bo
 // lookup that cannot succeed fails the deploy, so it is an error here too.
 func (l *loader) fnFindInMap(n, arg *value.Node, m mode, depth int) (*value.Node, bool, error) {
 	if arg.Kind != value.List || len(arg.Items) < 3 || len(arg.Items) > 4 {
-		return nil, false, value.Errorf(n.Pos, "Fn::FindInMap expects [map name, top-level key, second-level key], found %s", describeArgs(arg))
+		return nil, false, value.Errorf(argPos(n, arg), "Fn::FindInMap expects [map name, top-level key, second-level key], found %s", describeArgs(arg))
 	}
 	rarg, _, err := l.resolveAt(arg, m, depth+1)
 	if err != nil {
