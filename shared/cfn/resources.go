@@ -37,7 +37,8 @@ func (l *loader) loadResources(inv *inventory.Inventory) error {
 		return value.Errorf(res.Pos, "Resources must be a map from logical id to resource, found %s", res.Describe())
 	}
 	var changes []change
-	for i, id := range res.Keys {
+	for i := 0; i < res.Len(); i++ {
+		id := res.Keys[i]
 		var existing *inventory.Resource
 		if merging {
 			existing = inv.ByID(id)
@@ -108,8 +109,9 @@ func (l *loader) loadResource(id string, def *value.Node, existing *inventory.Re
 	}
 	if truth == False {
 		// The resource does not exist in this deployment; neither does the
-		// compiled one it would have been merged into.
-		if existing != nil {
+		// compiled one it would have been merged into. (Removing an id the
+		// inventory lacks is harmless, and tells extensions it is gone.)
+		if l.o.Origin == inventory.FromServerless {
 			return []change{{remove: id}}, nil
 		}
 		return nil, nil
