@@ -2,6 +2,7 @@ package rules
 
 import (
 	"prodready/shared/inventory"
+	"prodready/shared/value"
 )
 
 // XRayTracing enforces Monitoring 5: X-Ray on every API stage and function.
@@ -16,16 +17,14 @@ var XRayTracing = &Rule{
 	Rationale: "X-Ray gives the end-to-end view of a request through API Gateway, the functions it invokes " +
 		"and the datastore behind them. Without it on every hop, the trace stops where tracing is off.",
 	Remediation: "Turn on active tracing for the REST API stage and for every function: provider.tracing.apiGateway " +
-		"and provider.tracing.lambda (HTTP APIs have no X-Ray support; their functions must still trace).",
+		"and provider.tracing.lambda (HTTP APIs have no X-Ray support; their functions must still trace). The " +
+		"Framework's own functions are not checked.",
 	Example: `provider:
   tracing:
     apiGateway: true
     lambda: true`,
 	Check: func(c *Context) {
-		for _, fn := range c.Inv.OfType("AWS::Lambda::Function") {
-			if fn.Framework {
-				continue
-			}
+		for _, fn := range monitoredFunctions(c.Inv) {
 			mode := fn.Prop("TracingConfig", "Mode")
 			switch {
 			case mode.IsUnknown():
@@ -38,10 +37,35 @@ var XRayTracing = &Rule{
 				c.Fail(fn, fn.PosOf("TracingConfig"), "function %s has no X-Ray active tracing", fn.DisplayName())
 			}
 		}
-		for _, st := range c.Inv.OfType("AWS::ApiGateway::Stage") {
+		stages := c.Inv.OfType("AWS::ApiGateway::Stage")
+		for _, st := range stages {
 			checkStageTracing(c, st)
 		}
+		for _, api := range allServiceAPIs(c.Inv) {
+			if api.Type == "AWS::ApiGatewayV2::Api" {
+				// API Gateway traces only REST APIs; the functions behind an
+				// HTTP or WebSocket API trace on their own (checked above).
+				c.Pass(api, "%s %s cannot trace with X-Ray (API Gateway traces REST APIs only); its functions must, and are checked on their own", apiKind(api), api.DisplayName())
+				continue
+			}
+			if !hasStage(c, api, stages) {
+				c.Fail(api, value.Pos{}, "REST API %s has no AWS::ApiGateway::Stage, so nothing turns X-Ray on for it (a stage made by AWS::ApiGateway::Deployment StageName cannot trace); declare the stage with TracingEnabled: true", api.DisplayName())
+			}
+		}
 	},
+}
+
+// hasStage reports whether a stage of the inventory belongs to a REST API.
+func hasStage(c *Context, api *inventory.Resource, stages []*inventory.Resource) bool {
+	for _, st := range stages {
+		if resolveTyped(c.Inv, st.Prop("RestApiId"), "AWS::ApiGateway::RestApi") == api {
+			return true
+		}
+		if id := liveAPIID(api); id != "" && st.Prop("RestApiId").String() == id {
+			return true
+		}
+	}
+	return false
 }
 
 func checkStageTracing(c *Context, st *inventory.Resource) {
