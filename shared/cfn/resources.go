@@ -8,10 +8,12 @@ import (
 )
 
 // resourceAttrs are the keys CloudFormation accepts in a resource; any other
-// (a misspelt "properties") makes it reject the template.
+// (a misspelt "properties") makes it reject the template. Version is the
+// legacy custom-resource attribute the Framework still writes (Version: 1.0
+// on its Custom:: resources).
 var resourceAttrs = map[string]bool{
 	"Type": true, "Properties": true, "Condition": true, "DependsOn": true, "DeletionPolicy": true,
-	"UpdateReplacePolicy": true, "Metadata": true, "CreationPolicy": true, "UpdatePolicy": true,
+	"UpdateReplacePolicy": true, "Metadata": true, "CreationPolicy": true, "UpdatePolicy": true, "Version": true,
 }
 
 const resourceAttrList = "Type, Properties, Condition, DependsOn, DeletionPolicy, UpdateReplacePolicy, Metadata, CreationPolicy or UpdatePolicy"
