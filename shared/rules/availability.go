@@ -2,5 +2,5 @@ package rules
 
 // availabilityRules are the High availability pillar's rules, in checklist order.
 func availabilityRules() []*Rule {
-	return nil
+	return []*Rule{MultiAZ, RDSReadReplica}
 }

@@ -2,5 +2,5 @@ package rules
 
 // backupRules are the Back ups pillar's rules, in checklist order.
 func backupRules() []*Rule {
-	return nil
+	return []*Rule{DynamoDBPITR, BackupTags}
 }

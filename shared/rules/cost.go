@@ -2,5 +2,5 @@ package rules
 
 // costRules are the Cost optimisation pillar's rules, in checklist order.
 func costRules() []*Rule {
-	return nil
+	return []*Rule{DatabaseTechnology, DynamoDBGSILimit}
 }

@@ -2,5 +2,14 @@ package rules
 
 // securityRules are the Security pillar's rules, in checklist order.
 func securityRules() []*Rule {
-	return nil
+	return []*Rule{
+		EncryptionAtRest,
+		APIAuthorizer,
+		S3PublicAccess,
+		S3WebsiteHosting,
+		LambdaPublicInvoke,
+		LambdaVPCForPrivateDB,
+		RDSNotPublic,
+		OpenSearchInVPC,
+	}
 }
