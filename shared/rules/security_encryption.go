@@ -52,25 +52,27 @@ var EncryptionAtRest = &Rule{
 // to check or change. Memcached clusters cannot encrypt at rest at all; a
 // Redis replication group is checked.
 var encryptionChecks = map[string]func(*Context, *inventory.Resource){
-	"AWS::RDS::DBInstance":               checkRDSInstanceEncryption,
-	"AWS::RDS::DBCluster":                checkClusterEncryption,
-	"AWS::DocDB::DBCluster":              checkClusterEncryption,
-	"AWS::Neptune::DBCluster":            checkClusterEncryption,
-	"AWS::DocDB::DBInstance":             checkMemberEncryption,
-	"AWS::Neptune::DBInstance":           checkMemberEncryption,
-	"AWS::SNS::Topic":                    checkKeyedEncryption,
-	"AWS::OpenSearchService::Domain":     checkDomainEncryption,
-	"AWS::Elasticsearch::Domain":         checkDomainEncryption,
-	"AWS::S3::Bucket":                    checkBucketEncryption,
-	"AWS::Redshift::Cluster":             func(c *Context, r *inventory.Resource) { requireEncryptionFlag(c, r, "Redshift cluster", "Encrypted") },
-	"AWS::EFS::FileSystem":               func(c *Context, r *inventory.Resource) { requireEncryptionFlag(c, r, "EFS file system", "Encrypted") },
-	"AWS::ElastiCache::ReplicationGroup": func(c *Context, r *inventory.Resource) { requireEncryptionFlag(c, r, "ElastiCache replication group", "AtRestEncryptionEnabled") },
-	"AWS::SQS::Queue":                    checkQueueEncryption,
-	"AWS::Kinesis::Stream":               checkStreamEncryption,
-	"AWS::DynamoDB::Table":               checkTableEncryption,
-	"AWS::DynamoDB::GlobalTable":         checkTableEncryption,
-	"AWS::MSK::Cluster":                  checkKafkaEncryption,
-	"AWS::MSK::ServerlessCluster":        checkKafkaEncryption,
+	"AWS::RDS::DBInstance":           checkRDSInstanceEncryption,
+	"AWS::RDS::DBCluster":            checkClusterEncryption,
+	"AWS::DocDB::DBCluster":          checkClusterEncryption,
+	"AWS::Neptune::DBCluster":        checkClusterEncryption,
+	"AWS::DocDB::DBInstance":         checkMemberEncryption,
+	"AWS::Neptune::DBInstance":       checkMemberEncryption,
+	"AWS::SNS::Topic":                checkKeyedEncryption,
+	"AWS::OpenSearchService::Domain": checkDomainEncryption,
+	"AWS::Elasticsearch::Domain":     checkDomainEncryption,
+	"AWS::S3::Bucket":                checkBucketEncryption,
+	"AWS::Redshift::Cluster":         func(c *Context, r *inventory.Resource) { requireEncryptionFlag(c, r, "Redshift cluster", "Encrypted") },
+	"AWS::EFS::FileSystem":           func(c *Context, r *inventory.Resource) { requireEncryptionFlag(c, r, "EFS file system", "Encrypted") },
+	"AWS::ElastiCache::ReplicationGroup": func(c *Context, r *inventory.Resource) {
+		requireEncryptionFlag(c, r, "ElastiCache replication group", "AtRestEncryptionEnabled")
+	},
+	"AWS::SQS::Queue":             checkQueueEncryption,
+	"AWS::Kinesis::Stream":        checkStreamEncryption,
+	"AWS::DynamoDB::Table":        checkTableEncryption,
+	"AWS::DynamoDB::GlobalTable":  checkTableEncryption,
+	"AWS::MSK::Cluster":           checkKafkaEncryption,
+	"AWS::MSK::ServerlessCluster": checkKafkaEncryption,
 }
 
 func checkEncryptionAtRest(c *Context) {
