@@ -87,6 +87,8 @@ func checkReplicaBackupTags(c *Context, r *inventory.Resource, noun, key, want, 
 func backupTagShortfall(r *inventory.Resource, tags map[string]*value.Node, key, want, stage string) *shortfall {
 	v, ok := tags[key]
 	switch {
+	case !ok && isDeployTime(r.Prop("Tags")):
+		return &shortfall{r.PosOf("Tags"), fmt.Sprintf("cannot see its tags: Tags is %s", describeUnseen(r.Prop("Tags")))}
 	case !ok:
 		return &shortfall{r.PosOf("Tags"), fmt.Sprintf("it has no %s tag; add %s: %s (the value for stage %s)", key, key, want, stageName(stage))}
 	case isDeployTime(v):
