@@ -60,7 +60,9 @@ Resources:
 
 func TestRESTResourcePath(t *testing.T) {
 	inv := inventoryFromYAML(t, inventory.FromTemplate, restTree)
-	ref := func(id string) *value.Node { return value.NewMap(value.Pos{}).Set("Ref", value.NewString(id, value.Pos{})) }
+	ref := func(id string) *value.Node {
+		return value.NewMap(value.Pos{}).Set("Ref", value.NewString(id, value.Pos{}))
+	}
 	str := func(s string) *value.Node { return value.NewString(s, value.Pos{}) }
 	root := value.NewMap(value.Pos{}).Set("Fn::GetAtt", value.NewString("Api.RootResourceId", value.Pos{}))
 	tests := []struct {

@@ -57,7 +57,9 @@ func TestJudgeStatement(t *testing.T) {
 }
 
 func TestJudgeStatementUnseen(t *testing.T) {
-	unknown := func() *value.Node { return value.NewUnknown("${ssm:/x}", "SSM parameter read at deploy time", value.Pos{}) }
+	unknown := func() *value.Node {
+		return value.NewUnknown("${ssm:/x}", "SSM parameter read at deploy time", value.Pos{})
+	}
 	p := value.Pos{}
 	tests := []struct {
 		name string
