@@ -130,8 +130,9 @@ type alarmCandidate struct {
 	Alarm    *inventory.Resource
 	Metric   alarmMetric
 	Problems []alarmProblem
-	// Notifies says whom the alarm tells, for pass messages.
-	Notifies string
+	// WrongMetric marks an alarm on a confusable metric, whose threshold
+	// means something else.
+	WrongMetric bool
 }
 
 // alarmsWatching returns the alarms reading q's metric for target, with a
@@ -149,7 +150,7 @@ func alarmsWatching(inv *inventory.Inventory, q alarmQuery, target *inventory.Re
 				continue
 			}
 			if best == nil || len(problems) < len(best.Problems) {
-				best = &alarmCandidate{Alarm: a, Metric: m, Problems: problems}
+				best = &alarmCandidate{Alarm: a, Metric: m, Problems: problems, WrongMetric: !slices.Contains(q.Metrics, m.Name)}
 			}
 		}
 		if best != nil {
@@ -229,6 +230,12 @@ func posIn(n *value.Node, fallback value.Pos, paths ...string) value.Pos {
 }
 
 func describeValue(n *value.Node) string {
+	if id, attr, ok := refTo(n); ok {
+		if attr == "" {
+			return "{Ref: " + id + "}"
+		}
+		return "{Fn::GetAtt: [" + id + ", " + attr + "]}"
+	}
 	if t, ok := refText(n); ok {
 		return strconv.Quote(t)
 	}
@@ -361,10 +368,13 @@ var opSymbols = map[string]string{
 }
 
 func fmtNum(f float64) string {
-	if f > 0 && f < 0.001 {
+	switch {
+	case f > 0 && f < 0.001:
 		return "just above 0"
+	case f == math.Trunc(f):
+		return strconv.FormatFloat(f, 'f', -1, 64)
 	}
-	return strconv.FormatFloat(f, 'f', -1, 64)
+	return strconv.FormatFloat(f, 'f', 2, 64)
 }
 
 // judgeTrigger records what keeps an alarm from firing on t's event.
@@ -607,7 +617,9 @@ func topicSubscribers(inv *inventory.Inventory, topic *inventory.Resource) []top
 func checkAlarmed(c *Context, target *inventory.Resource, noun string, q alarmQuery, t alarmTrigger) {
 	cands := alarmsWatching(c.Inv, q, target)
 	for _, cand := range cands {
-		cand.Problems = append(cand.Problems, judgeTrigger(cand.Alarm, readAlarm(cand.Alarm), cand.Metric, t)...)
+		if !cand.WrongMetric {
+			cand.Problems = append(cand.Problems, judgeTrigger(cand.Alarm, readAlarm(cand.Alarm), cand.Metric, t)...)
+		}
 		ok, how, pos := alarmNotifies(c.Inv, cand.Alarm)
 		if !ok {
 			cand.Problems = append(cand.Problems, alarmProblem{how, pos})

@@ -102,7 +102,7 @@ func checkListenerQueue(c *Context, q *inventory.Resource, listeners []*inventor
 	case target.IsUnknown():
 		dlq = "the queue " + target.Str + " names at deploy time"
 	case readable && arnService(text) == "sqs":
-		dlq = "queue " + text + " (outside this service)"
+		dlq = text + " (outside this service)"
 	default:
 		c.Fail(q, posIn(target, at), "queue %s has deadLetterTargetArn %s, which is not an SQS queue ARN; name the dead-letter queue with {Fn::GetAtt: [<DLQ>, Arn]}", name, describeValue(target))
 		return

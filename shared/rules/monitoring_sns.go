@@ -95,7 +95,7 @@ func checkSNSDeliveryLogging(c *Context) {
 			continue
 		}
 		if len(need) == 0 {
-			c.Pass(topic, "topic %s has only subscribers (email, SMS) whose protocols have no topic delivery status logging", name)
+			c.Pass(topic, "topic %s has only email or SMS subscribers, which SNS topic delivery status logging does not cover", name)
 			continue
 		}
 		c.Pass(topic, "topic %s logs failed deliveries for %s", name, strings.Join(need, ", "))

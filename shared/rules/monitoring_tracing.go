@@ -32,9 +32,9 @@ var XRayTracing = &Rule{
 			case mode.String() == "Active":
 				c.Pass(fn, "function %s traces actively", fn.DisplayName())
 			case mode.Has():
-				c.Fail(fn, fn.PosOf("TracingConfig", "Mode"), "function %s has tracing mode %s; X-Ray needs Active", fn.DisplayName(), mode.Describe())
+				c.Fail(fn, fn.PosOf("TracingConfig", "Mode"), "function %s has tracing mode %s; X-Ray needs Active: set provider.tracing.lambda: true (or tracing: Active on the function)", fn.DisplayName(), mode.Describe())
 			default:
-				c.Fail(fn, fn.PosOf("TracingConfig"), "function %s has no X-Ray active tracing", fn.DisplayName())
+				c.Fail(fn, fn.PosOf("TracingConfig"), "function %s has no X-Ray active tracing; set provider.tracing.lambda: true (or tracing: Active on the function)", fn.DisplayName())
 			}
 		}
 		stages := c.Inv.OfType("AWS::ApiGateway::Stage")
@@ -76,6 +76,6 @@ func checkStageTracing(c *Context, st *inventory.Resource) {
 	case t.IsTrue():
 		c.Pass(st, "API stage %s traces with X-Ray", st.DisplayName())
 	default:
-		c.Fail(st, st.PosOf("TracingEnabled"), "API stage %s does not have X-Ray tracing enabled", st.DisplayName())
+		c.Fail(st, st.PosOf("TracingEnabled"), "API stage %s does not have X-Ray tracing enabled; set provider.tracing.apiGateway: true (TracingEnabled: true on a stage under resources:)", st.DisplayName())
 	}
 }

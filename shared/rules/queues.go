@@ -226,6 +226,9 @@ func describeTarget(inv *inventory.Inventory, n *value.Node) string {
 	if r := inv.Resolve(n); r != nil {
 		return r.DisplayName()
 	}
+	if id, _, ok := refTo(n); ok {
+		return id
+	}
 	if t, ok := refText(n); ok {
 		return t
 	}
