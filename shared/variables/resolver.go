@@ -1,0 +1,583 @@
+package variables
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"prodready/shared/value"
+)
+
+// phase is how far the Framework has got in setting up variable sources.
+// scripts/serverless.js resolves provider.stage before params and AWS sources
+// exist, then everything else in passes, and refuses to go on when a property
+// it needs at a pass is still behind a variable it cannot resolve yet. Values
+// do not depend on the phases, but which errors are reported does ("provider.
+// stage is not accessible" for stage: ${ssm:…}), so the resolver keeps them.
+type phase uint8
+
+const (
+	// phaseCore resolves provider.name, provider.stage and useDotenv with
+	// env, file, opt, self, strToBool and sls:stage.
+	phaseCore phase = iota
+	// phaseConfig resolves every property with the same sources.
+	phaseConfig
+	// phaseInstance adds param and sls:instanceId.
+	phaseInstance
+	// phaseAll adds aws, ssm, s3, cf and any plugin source.
+	phaseAll
+)
+
+// maxNest is osls's cap on values that resolve to more variables
+// (EXCESSIVE_RESOLVED_PROPERTIES_NEST_DEPTH and its nestTracker).
+const maxNest = 10
+
+type propState uint8
+
+const (
+	statePending propState = iota
+	stateResolving
+	stateDone
+	stateFailed
+)
+
+// prop is a configuration string holding variables: osls's variablesMeta
+// entry. Its node is in the working tree and is overwritten in place with the
+// resolved value, so every pointer to it sees the result.
+type prop struct {
+	path  []string
+	node  *value.Node
+	tmpl  template
+	state propState
+	err   *varError
+	// nest counts how often the value turned out to hold variables again,
+	// within the current phase (osls keeps one count per resolution pass).
+	nest      int
+	nestPhase phase
+}
+
+// varError is a resolution error at the string holding the variable.
+type varError struct {
+	pos value.Pos
+	msg string
+}
+
+func (e *varError) Error() string { return e.msg }
+
+// errPending means a source the current phase does not have yet was needed;
+// the property is tried again in a later phase (osls leaves it in
+// variablesMeta and says MISSING_VARIABLE_DEPENDENCY).
+var errPending = errors.New("variable source not available yet")
+
+// evalCtx is the property being resolved: errors name it and dependencies
+// are registered from it.
+type evalCtx struct {
+	prop *prop
+	pos  value.Pos
+}
+
+type resolver struct {
+	o        Options
+	lim      value.Limits
+	root     *value.Node
+	mainFile string
+	props    []*prop
+	propOf   map[*value.Node]*prop
+	phase    phase
+	deps     map[*prop]*depList
+	files    map[string]*fileEntry
+
+	nodes     int   // nodes created (initial copy, self copies, included files)
+	textBytes int64 // bytes of strings built by interpolation
+	depth     int   // nesting of resolutions in progress
+	maxDepth  int
+}
+
+func newResolver(o Options) *resolver {
+	maxDepth := o.Limits.MaxDepth * 5
+	if maxDepth <= 0 {
+		maxDepth = value.DefaultLimits.MaxDepth * 5
+	}
+	return &resolver{
+		o:        o,
+		lim:      o.Limits,
+		propOf:   map[*value.Node]*prop{},
+		files:    map[string]*fileEntry{},
+		maxDepth: maxDepth,
+	}
+}
+
+var stagePattern = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
+
+const invalidStage = "Invalid stage name. Stage names may contain only ASCII letters, numbers, and hyphens."
+
+func (r *resolver) run(root *value.Node) (*value.Node, error) {
+	if root == nil {
+		return nil, nil
+	}
+	r.mainFile = root.Pos.File
+	if r.o.Stage != "" && !stagePattern.MatchString(r.o.Stage) {
+		return nil, value.Errorf(value.Pos{File: r.mainFile}, "--stage %q: %s", r.o.Stage, invalidStage)
+	}
+	var err error
+	if r.root, err = r.clone(root, root.Pos); err != nil {
+		return nil, err
+	}
+	if _, err := r.register(r.root, nil, 0); err != nil {
+		return nil, err
+	}
+	if err := r.report(); err != nil {
+		return nil, err
+	}
+	// osls reads these two before resolving anything.
+	if err := r.ensure([]string{"disabledDeprecations"}, []string{"deprecationNotificationMode"}); err != nil {
+		return nil, err
+	}
+
+	core := [][]string{{"provider", "name"}, {"provider", "stage"}, {"useDotenv"}}
+	r.startPhase(phaseCore)
+	r.resolveAll(func(p *prop) bool {
+		for _, c := range core {
+			if hasPrefix(p.path, c) || hasPrefix(c, p.path) {
+				return true
+			}
+		}
+		return false
+	})
+	if err := r.report(); err != nil {
+		return nil, err
+	}
+	if err := r.ensure([]string{"provider", "stage"}, []string{"useDotenv"}, []string{"provider", "name"}); err != nil {
+		return nil, err
+	}
+
+	steps := []struct {
+		phase  phase
+		ensure [][]string
+	}{
+		{phaseConfig, [][]string{{"plugins"}, {"package", "path"}, {"frameworkVersion"}, {"service"}}},
+		{phaseInstance, [][]string{{"provider", "credentials"}, {"provider", "deploymentBucket", "serverSideEncryption"}, {"provider", "profile"}, {"provider", "region"}}},
+		{phaseAll, nil},
+	}
+	for _, s := range steps {
+		r.startPhase(s.phase)
+		r.resolveAll(func(p *prop) bool { return !r.deferred(p.path) })
+		if err := r.report(); err != nil {
+			return nil, err
+		}
+		if err := r.ensure(s.ensure...); err != nil {
+			return nil, err
+		}
+	}
+	return r.root, nil
+}
+
+func (r *resolver) startPhase(ph phase) {
+	r.phase = ph
+	// Each osls pass is a new VariablesResolver with an empty dependency map.
+	r.deps = map[*prop]*depList{}
+}
+
+// resolveAll resolves, in document order, every pending property selected by
+// want, including properties found in values resolved on the way.
+func (r *resolver) resolveAll(want func(*prop) bool) {
+	for i := 0; i < len(r.props); i++ {
+		p := r.props[i]
+		if p.state == statePending && want(p) {
+			_ = r.resolveProp(p) // the outcome is recorded on the property
+		}
+	}
+}
+
+func hasPrefix(path, prefix []string) bool {
+	if len(prefix) > len(path) {
+		return false
+	}
+	for i, k := range prefix {
+		if path[i] != k {
+			return false
+		}
+	}
+	return true
+}
+
+// humanize writes a property path as osls does in messages.
+func humanize(path []string) string { return strings.Join(path, ".") }
+
+// fail returns an error at the property being resolved, worded as osls's
+// "Cannot resolve variable at …" errors.
+func (r *resolver) fail(ctx *evalCtx, format string, args ...any) *varError {
+	return &varError{pos: ctx.pos, msg: `Cannot resolve variable at "` + humanize(ctx.prop.path) + `": ` + fmt.Sprintf(format, args...)}
+}
+
+// enter bounds the nesting of resolutions (references to properties whose
+// values reference further properties, variables in addresses of variables).
+func (r *resolver) enter(ctx *evalCtx) error {
+	r.depth++
+	if r.depth > r.maxDepth {
+		return r.fail(ctx, "variables nest deeper than %d levels (references to values that hold references); refusing to resolve further", r.maxDepth)
+	}
+	return nil
+}
+
+func (r *resolver) leave() { r.depth-- }
+
+// resolveProp resolves a property and writes its value into the tree
+// (osls's memoized resolveProperty).
+func (r *resolver) resolveProp(p *prop) error {
+	switch p.state {
+	case stateDone:
+		return nil
+	case stateFailed:
+		return p.err
+	case stateResolving:
+		// Dependencies are registered before resolving, which reports
+		// cycles first; this is a safety net.
+		return r.failProp(p, &varError{pos: p.node.Pos, msg: fmt.Sprintf("Circular reference. %q refers to itself", humanize(p.path))})
+	}
+	ctx := &evalCtx{prop: p, pos: p.node.Pos}
+	if err := r.enter(ctx); err != nil {
+		r.leave()
+		return r.failProp(p, err)
+	}
+	defer r.leave()
+	if p.nestPhase != r.phase {
+		p.nest, p.nestPhase = 0, r.phase
+	}
+	p.state = stateResolving
+	for {
+		n, next, more, err := r.evalTemplate(ctx, p.tmpl)
+		if err == errPending {
+			p.state = statePending
+			return errPending
+		}
+		if err != nil {
+			return r.failProp(p, err)
+		}
+		if !more {
+			return r.settle(ctx, p, n)
+		}
+		p.nest++
+		if p.nest > maxNest {
+			return r.failProp(p, r.fail(ctx, "Excessive property variables nest depth"))
+		}
+		p.tmpl = next
+	}
+}
+
+func (r *resolver) failProp(p *prop, err error) error {
+	var ve *varError
+	if !errors.As(err, &ve) {
+		ve = &varError{pos: p.node.Pos, msg: err.Error()}
+	}
+	p.state = stateFailed
+	p.err = ve
+	return ve
+}
+
+// settle writes a property's value into the tree. A map or list may hold
+// variables of its own (a file included, a copied subtree): they become
+// properties under this one and are resolved now, as osls does.
+func (r *resolver) settle(ctx *evalCtx, p *prop, n *value.Node) error {
+	if n.Kind == value.Number && nonFinite(n.Str) {
+		// JSON has no Infinity: the Framework's configuration holds null.
+		n = value.NewNull(n.Pos)
+	}
+	var children []*prop
+	if n.Kind == value.Map || n.Kind == value.List {
+		var err error
+		if children, err = r.collect(n, p.path, p.nest+1); err != nil {
+			return r.failProp(p, err)
+		}
+		if len(children) > 0 && p.nest+1 > maxNest {
+			return r.failProp(p, r.fail(ctx, "Excessive property variables nest depth"))
+		}
+	}
+	*p.node = *n
+	p.state = stateDone
+	for _, c := range children {
+		r.addProp(c)
+	}
+	for _, c := range children {
+		if c.state == statePending && !r.deferred(c.path) {
+			_ = r.resolveProp(c) // recorded on the child; dependents find it there
+		}
+	}
+	return nil
+}
+
+// register finds the strings holding variables in n (at path) and records
+// them as properties; variable syntax errors become failed properties, as
+// osls's resolve-meta reports them.
+func (r *resolver) register(n *value.Node, path []string, nest int) ([]*prop, error) {
+	ps, err := r.collect(n, path, nest)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		r.addProp(p)
+	}
+	return ps, nil
+}
+
+func (r *resolver) addProp(p *prop) {
+	r.props = append(r.props, p)
+	r.propOf[p.node] = p
+}
+
+// collect walks n for strings holding variables without registering them.
+func (r *resolver) collect(n *value.Node, path []string, nest int) ([]*prop, error) {
+	var out []*prop
+	var walk func(n *value.Node, path []string, depth int) error
+	walk = func(n *value.Node, path []string, depth int) error {
+		if depth > r.maxDepth {
+			return value.Errorf(n.Pos, "configuration nests deeper than %d levels", r.maxDepth)
+		}
+		switch n.Kind {
+		case value.String:
+			vars, err := parse(n.Str)
+			if err != nil {
+				p := &prop{path: path, node: n, state: stateFailed, nestPhase: r.phase, nest: nest}
+				p.err = &varError{pos: n.Pos, msg: fmt.Sprintf("Variable syntax error at %q: %s", humanize(path), err.Error())}
+				out = append(out, p)
+				return nil
+			}
+			if vars != nil {
+				out = append(out, &prop{path: path, node: n, tmpl: template{segs: []seg{{text: n.Str, vars: vars}}}, nest: nest, nestPhase: r.phase})
+			}
+		case value.Map:
+			for i, k := range n.Keys {
+				if err := walk(n.Vals[i], appendPath(path, k), depth+1); err != nil {
+					return err
+				}
+			}
+		case value.List:
+			for i, it := range n.Items {
+				if err := walk(it, appendPath(path, itoa(i)), depth+1); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := walk(n, path, 0); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// appendPath returns path+key in a new slice: paths are kept by properties,
+// so they must not share backing arrays.
+func appendPath(path []string, key string) []string {
+	out := make([]string, len(path)+1)
+	copy(out, path)
+	out[len(path)] = key
+	return out
+}
+
+var smallInts = func() [64]string {
+	var a [64]string
+	for i := range a {
+		a[i] = fmt.Sprint(i)
+	}
+	return a
+}()
+
+func itoa(i int) string {
+	if i >= 0 && i < len(smallInts) {
+		return smallInts[i]
+	}
+	return fmt.Sprint(i)
+}
+
+// deferred is osls's defer-irrelevant-stage-params: params.<other stage>.*
+// are not resolved (their raw text stays) unless something refers to them.
+func (r *resolver) deferred(path []string) bool {
+	if len(path) < 3 || path[0] != "params" {
+		return false
+	}
+	if r.root.Field("params").Kind != value.Map {
+		return false
+	}
+	if path[1] == "default" {
+		return false
+	}
+	stage, set := r.o.Stage, r.o.Stage != ""
+	if !set {
+		if ps := r.root.Get("provider", "stage"); r.root.Field("provider").Kind == value.Map && ps != nil {
+			switch ps.Kind {
+			case value.String:
+				stage, set = ps.Str, true
+			case value.Number:
+				stage, set = numberText(ps.Str), true
+			}
+		}
+	}
+	if !set {
+		stage = "dev"
+	}
+	if strings.Contains(stage, "${") {
+		return false
+	}
+	return path[1] != stage
+}
+
+// ensure fails like osls when a property it needs at this point is still
+// behind a variable it cannot resolve yet.
+func (r *resolver) ensure(paths ...[]string) error {
+	for _, path := range paths {
+		if n, ok := r.unresolvedAt(path); !ok {
+			name := filepath.Base(r.mainFile)
+			if r.mainFile == "" {
+				name = "serverless.yml"
+			}
+			return value.Errorf(n.Pos, "Cannot resolve %s: %q property is not accessible (configured behind variables which cannot be resolved at this stage)", name, humanize(path))
+		}
+	}
+	return nil
+}
+
+// unresolvedAt is osls's is-property-resolved: no unresolved variable at the
+// path, on the way to it or under it. It returns the node to blame.
+func (r *resolver) unresolvedAt(path []string) (*value.Node, bool) {
+	cur := r.root
+	for _, k := range path {
+		child := childNode(cur, k)
+		if child == nil {
+			return nil, true
+		}
+		if p := r.propOf[child]; p != nil && p.state != stateDone {
+			return child, false
+		}
+		cur = child
+	}
+	var bad *value.Node
+	var walk func(n *value.Node) bool
+	walk = func(n *value.Node) bool {
+		if p := r.propOf[n]; p != nil && p.state != stateDone {
+			bad = n
+			return false
+		}
+		for _, c := range n.Items {
+			if !walk(c) {
+				return false
+			}
+		}
+		for _, c := range n.Vals {
+			if !walk(c) {
+				return false
+			}
+		}
+		return true
+	}
+	if !walk(cur) {
+		return bad, false
+	}
+	return nil, true
+}
+
+// childNode steps into a map or list node without synthesizing values.
+func childNode(n *value.Node, key string) *value.Node {
+	switch n.Kind {
+	case value.Map:
+		return n.Field(key)
+	case value.List:
+		if i, ok := arrayIndex(key); ok && i < len(n.Items) {
+			return n.Items[i]
+		}
+	}
+	return nil
+}
+
+// report returns the errors recorded so far (osls reports them all at the
+// end of each pass, once each), or nil.
+func (r *resolver) report() error {
+	var first *varError
+	var more []string
+	seen := map[*varError]bool{}
+	for _, p := range r.props {
+		if p.state != stateFailed || seen[p.err] {
+			continue
+		}
+		seen[p.err] = true
+		if first == nil {
+			first = p.err
+			continue
+		}
+		more = append(more, p.err.pos.String()+": "+p.err.msg)
+	}
+	if first == nil {
+		return nil
+	}
+	msg := first.msg
+	if len(more) > 0 {
+		msg += fmt.Sprintf("\n(and %d more:\n  %s)", len(more), strings.Join(more, "\n  "))
+	}
+	return &value.Error{Pos: first.pos, Msg: msg}
+}
+
+// clone copies n for a new place in the configuration, counting the copy
+// against Limits.MaxNodes: chains of ${self:} references copy subtrees and
+// can grow like an alias bomb.
+func (r *resolver) clone(n *value.Node, at value.Pos) (*value.Node, error) {
+	var err error
+	var cp func(n *value.Node) *value.Node
+	cp = func(n *value.Node) *value.Node {
+		if err != nil || n == nil {
+			return nil
+		}
+		r.nodes++
+		if r.lim.MaxNodes > 0 && r.nodes > r.lim.MaxNodes {
+			err = value.Errorf(at, "variables expand the configuration to more than %d values (references copy whole subtrees); refusing to resolve it", r.lim.MaxNodes)
+			return nil
+		}
+		c := *n
+		if n.Items != nil {
+			c.Items = make([]*value.Node, len(n.Items))
+			for i, it := range n.Items {
+				c.Items[i] = cp(it)
+			}
+		}
+		if n.Keys != nil {
+			c.Keys = n.Keys[:len(n.Keys):len(n.Keys)] // keys are never edited in place; share them
+			c.Vals = make([]*value.Node, len(n.Vals))
+			for i, v := range n.Vals {
+				c.Vals[i] = cp(v)
+			}
+		}
+		return &c
+	}
+	out := cp(n)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// cloneFor is clone for a value a variable copies, failing at the property.
+func (r *resolver) cloneFor(ctx *evalCtx, n *value.Node) (*value.Node, error) {
+	c, err := r.clone(n, ctx.pos)
+	if err != nil {
+		return nil, r.fail(ctx, "%s", err.(*value.Error).Msg)
+	}
+	return c, nil
+}
+
+// addText counts bytes of strings built by interpolation, so values that
+// double at every reference stop at a clear error instead of exhausting memory.
+func (r *resolver) addText(ctx *evalCtx, n int) error {
+	max := r.lim.MaxBytes
+	if max <= 0 {
+		max = value.DefaultLimits.MaxBytes
+	}
+	if int64(n) > max {
+		return r.fail(ctx, "the value built is %d bytes long; the limit is %d bytes", n, max)
+	}
+	r.textBytes += int64(n)
+	if r.textBytes > 8*max {
+		return r.fail(ctx, "variables build more than %d bytes of text in total; refusing to resolve further", 8*max)
+	}
+	return nil
+}
