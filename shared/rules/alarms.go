@@ -179,7 +179,7 @@ func metricWatches(a *inventory.Resource, m alarmMetric, q alarmQuery, target *i
 		if !confusable {
 			return nil, false
 		}
-		problems = append(problems, alarmProblem{fmt.Sprintf("alarm %s watches metric %s; %s", a.DisplayName(), m.Name, hint), posIn(m.Node, at, "MetricName", "MetricStat")})
+		problems = append(problems, alarmProblem{fmt.Sprintf("alarm %s watches metric %s; %s", called(a), m.Name, hint), posIn(m.Node, at, "MetricName", "MetricStat")})
 	}
 	identified := false
 	var narrowing []alarmProblem
@@ -193,7 +193,7 @@ func metricWatches(a *inventory.Resource, m alarmMetric, q alarmQuery, target *i
 			if ok, _ := valueNames(v, target, misWant); ok {
 				identified = true
 				problems = append(problems, alarmProblem{fmt.Sprintf("alarm %s names %s by dimension %s, but CloudWatch publishes %s for it under %s",
-					a.DisplayName(), target.DisplayName(), name, q.Metrics[0], strings.Join(slices.Sorted(maps.Keys(q.Dims)), " or ")), posIn(d, at, "Name")})
+					called(a), called(target), name, q.Metrics[0], strings.Join(slices.Sorted(maps.Keys(q.Dims)), " or ")), posIn(d, at, "Name")})
 			}
 		case identifying:
 			ok, wrong := valueNames(v, target, want)
@@ -203,10 +203,10 @@ func metricWatches(a *inventory.Resource, m alarmMetric, q alarmQuery, target *i
 			case wrong != "":
 				identified = true
 				problems = append(problems, alarmProblem{fmt.Sprintf("alarm %s names %s in dimension %s by a reference that yields its %s; CloudWatch publishes %s under its %s: use %s",
-					a.DisplayName(), target.DisplayName(), name, wrong, q.Metrics[0], want, refHint(target, want)), posIn(v, at)})
+					called(a), called(target), name, wrong, q.Metrics[0], want, refHint(target, want)), posIn(v, at)})
 			}
 		case !slices.Contains(q.Extra, name):
-			narrowing = append(narrowing, alarmProblem{fmt.Sprintf("alarm %s also filters on dimension %s = %s, so it watches only part of %s", a.DisplayName(), name, describeValue(v), target.DisplayName()), posIn(v, at)})
+			narrowing = append(narrowing, alarmProblem{fmt.Sprintf("alarm %s also filters on dimension %s = %s, so it watches only part of %s", called(a), name, describeValue(v), called(target)), posIn(v, at)})
 		}
 	}
 	if !identified {
@@ -380,7 +380,7 @@ func fmtNum(f float64) string {
 // judgeTrigger records what keeps an alarm from firing on t's event.
 func judgeTrigger(a *inventory.Resource, shape alarmShape, m alarmMetric, t alarmTrigger) []alarmProblem {
 	var problems []alarmProblem
-	name := a.DisplayName()
+	name := called(a)
 	if a.Prop("ThresholdMetricId").Has() {
 		return []alarmProblem{{fmt.Sprintf("alarm %s compares with an anomaly detection band, which does not fire on %s; use %s", name, t.Event, t.Fix), a.PosOf("ThresholdMetricId")}}
 	}
@@ -506,7 +506,7 @@ func describeMath(s alarmShape, id string) string {
 // Incident Manager response plan, or a Lambda function. how says whom; when
 // ok is false, how says why not and pos is the line to change.
 func alarmNotifies(inv *inventory.Inventory, a *inventory.Resource) (ok bool, how string, pos value.Pos) {
-	name := a.DisplayName()
+	name := called(a)
 	if en := a.Prop("ActionsEnabled"); en.Has() {
 		if b, isBool := en.AsBool(); isBool && !b {
 			return false, fmt.Sprintf("alarm %s has ActionsEnabled false, so it tells nobody", name), a.PosOf("ActionsEnabled")
@@ -542,19 +542,19 @@ func actionNotifies(inv *inventory.Inventory, act *value.Node) (ok bool, what st
 	}
 	if topic := resolveTyped(inv, act, "AWS::SNS::Topic"); topic != nil {
 		if topic.External {
-			return true, "topic " + topic.DisplayName() + " (outside this service; the nightly auditor checks its subscriptions)", value.Pos{}
+			return true, "topic " + called(topic) + " (outside this service; the nightly auditor checks its subscriptions)", value.Pos{}
 		}
 		subs := topicSubscribers(inv, topic)
 		if len(subs) == 0 {
-			return false, fmt.Sprintf("its topic %s has no subscription, so nobody receives the alarm; subscribe the team (Subscription or AWS::SNS::Subscription)", topic.DisplayName()), topic.PosOf("Subscription")
+			return false, fmt.Sprintf("its topic %s has no subscription, so nobody receives the alarm; subscribe the team (Subscription or AWS::SNS::Subscription)", called(topic)), topic.PosOf("Subscription")
 		}
-		return true, fmt.Sprintf("topic %s (%d subscription%s)", topic.DisplayName(), len(subs), plural(len(subs))), value.Pos{}
+		return true, fmt.Sprintf("topic %s (%d subscription%s)", called(topic), len(subs), plural(len(subs))), value.Pos{}
 	}
 	if r := inv.Resolve(act); r != nil {
 		if r.Type == "AWS::Lambda::Function" {
-			return true, "function " + r.DisplayName(), value.Pos{}
+			return true, "function " + called(r), value.Pos{}
 		}
-		return false, fmt.Sprintf("its action %s is a %s, which notifies nobody", r.DisplayName(), r.Type), act.Pos
+		return false, fmt.Sprintf("its action %s is a %s, which notifies nobody", called(r), r.Type), act.Pos
 	}
 	if name, _, isFn := act.Intrinsic(); isFn && name == "Fn::ImportValue" {
 		return true, "a topic exported by another stack", value.Pos{}
@@ -625,13 +625,13 @@ func checkAlarmed(c *Context, target *inventory.Resource, noun string, q alarmQu
 			cand.Problems = append(cand.Problems, alarmProblem{how, pos})
 		}
 		if len(cand.Problems) == 0 {
-			c.Pass(target, "%s %s: alarm %s fires on %s and notifies %s%s", noun, target.DisplayName(), cand.Alarm.DisplayName(), t.Event, how, conditionNote(cand.Alarm))
+			c.Pass(target, "%s %s: alarm %s fires on %s and notifies %s%s", noun, called(target), called(cand.Alarm), t.Event, how, conditionNote(cand.Alarm))
 			return
 		}
 	}
 	if len(cands) == 0 {
 		c.Fail(target, value.Pos{}, "%s %s has no CloudWatch alarm on %s naming it, so nobody hears of %s; add one (%s) that notifies the team's SNS topic",
-			noun, target.DisplayName(), q.describe(), t.Event, t.Fix)
+			noun, called(target), q.describe(), t.Event, t.Fix)
 		return
 	}
 	var msgs []string
@@ -640,14 +640,14 @@ func checkAlarmed(c *Context, target *inventory.Resource, noun string, q alarmQu
 			msgs = append(msgs, p.Msg)
 		}
 	}
-	c.Fail(target, cands[0].Problems[0].Pos, "%s %s: %s", noun, target.DisplayName(), strings.Join(msgs, "; "))
+	c.Fail(target, cands[0].Problems[0].Pos, "%s %s: %s", noun, called(target), strings.Join(msgs, "; "))
 }
 
 // conditionNote says when a resource exists only under a condition the
 // loader could not evaluate (Attrs["condition"] names it).
 func conditionNote(r *inventory.Resource) string {
 	if cond := r.Attrs["condition"]; cond != "" {
-		return fmt.Sprintf(" (note: %s is created only when condition %s holds, which the check cannot evaluate before deploy)", r.DisplayName(), cond)
+		return fmt.Sprintf(" (note: %s is created only when condition %s holds, which the check cannot evaluate before deploy)", called(r), cond)
 	}
 	return ""
 }

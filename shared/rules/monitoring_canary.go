@@ -66,7 +66,7 @@ func checkAPICanaries(c *Context) {
 			}
 			problem, at := judgeCanaryRuns(can, c.Settings.CanaryMaxMinutes, c.Live())
 			if problem == "" {
-				c.Pass(api, "%s %s is watched by canary %s (%s), which runs %s%s", apiKind(api), api.DisplayName(), can.DisplayName(), how, describeSchedule(can), conditionNote(can))
+				c.Pass(api, "%s %s is watched by canary %s (%s), which runs %s%s", apiKind(api), called(api), called(can), how, describeSchedule(can), conditionNote(can))
 				passed = true
 				break
 			}
@@ -79,10 +79,10 @@ func checkAPICanaries(c *Context) {
 			for i, p := range problems {
 				msgs[i] = p.Msg
 			}
-			c.Fail(api, problems[0].Pos, "%s %s: %s", apiKind(api), api.DisplayName(), strings.Join(msgs, "; "))
+			c.Fail(api, problems[0].Pos, "%s %s: %s", apiKind(api), called(api), strings.Join(msgs, "; "))
 		default:
 			c.Fail(api, value.Pos{}, "%s %s has no CloudWatch Synthetics canary calling its health check, so an outage goes unnoticed; add an AWS::Synthetics::Canary that calls it every %d minutes and refers to the API (for example {Ref: %s} in its host name)",
-				apiKind(api), api.DisplayName(), c.Settings.CanaryMaxMinutes, api.ID)
+				apiKind(api), called(api), c.Settings.CanaryMaxMinutes, api.ID)
 		}
 	}
 }
@@ -118,7 +118,7 @@ func canaryCovers(can, api *inventory.Resource, apis, everyAPI []*inventory.Reso
 // judgeCanaryRuns says what keeps a canary from checking every maxMinutes
 // minutes ("" when nothing), and the line to change.
 func judgeCanaryRuns(can *inventory.Resource, maxMinutes int, live bool) (string, value.Pos) {
-	name := can.DisplayName()
+	name := called(can)
 	expr := can.Prop("Schedule", "Expression")
 	at := can.PosOf("Schedule", "Expression")
 	text, ok := expr.Text()
@@ -135,6 +135,9 @@ func judgeCanaryRuns(can *inventory.Resource, maxMinutes int, live bool) (string
 		return fmt.Sprintf("canary %s runs %s, which does not run every day, so it pauses for a day or more; the standard asks for every %d minutes: set Schedule.Expression: rate(%d minutes)", name, text, maxMinutes, maxMinutes), at
 	case sched.MaxGap > float64(maxMinutes):
 		return fmt.Sprintf("canary %s runs %s, leaving up to %s between checks; the standard asks for every %d minutes: set Schedule.Expression: rate(%d minutes)", name, text, spanOfMinutes(sched.MaxGap), maxMinutes, maxMinutes), at
+	}
+	if state := can.Attrs["State"]; live && slices.Contains([]string{"STOPPED", "READY", "ERROR"}, state) {
+		return fmt.Sprintf("canary %s is %s, so it checks nothing; start it (and fix it if it is in ERROR)", name, state), value.Pos{}
 	}
 	if start := can.Prop("StartCanaryAfterCreation"); !live && start.Has() {
 		if b, isBool := start.AsBool(); isBool && !b {

@@ -60,7 +60,7 @@ func checkDashboards(c *Context) {
 			return
 		}
 		if len(dashboards) > 0 {
-			c.PassService("service %s has CloudWatch dashboard %s", c.serviceName(), dashboards[0].DisplayName())
+			c.PassService("service %s has CloudWatch dashboard %s", c.serviceName(), called(dashboards[0]))
 			return
 		}
 		c.FailService(value.Pos{}, "service %s has APIs or functions but no CloudWatch dashboard; add an AWS::CloudWatch::Dashboard, or, if the council's terraform dashboard module builds it elsewhere, record an exemption saying where", c.serviceName())
@@ -71,9 +71,9 @@ func checkDashboards(c *Context) {
 		one := len(order) == 1 && stack == c.Inv.Service
 		switch {
 		case d != nil && one:
-			c.PassService("service %s has CloudWatch dashboard %s", stack, d.DisplayName())
+			c.PassService("service %s has CloudWatch dashboard %s", stack, called(d))
 		case d != nil:
-			c.Pass(stackResource(stack), "service %s has CloudWatch dashboard %s", stack, d.DisplayName())
+			c.Pass(stackResource(stack), "service %s has CloudWatch dashboard %s", stack, called(d))
 		case one:
 			c.FailService(value.Pos{}, "service %s has APIs or functions but no CloudWatch dashboard mentions it or its resources", stack)
 		default:

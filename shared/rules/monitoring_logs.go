@@ -85,7 +85,7 @@ func checkLogRetention(c *Context) {
 
 func checkGroupRetention(c *Context, g *inventory.Resource) {
 	s := c.Settings
-	name := g.DisplayName()
+	name := called(g)
 	r := g.Prop("RetentionInDays")
 	at := g.PosOf("RetentionInDays")
 	if !r.Has() {
@@ -123,7 +123,7 @@ func groupNamed(groups []*inventory.Resource, name string) *inventory.Resource {
 // declares: Lambda creates /aws/lambda/<name> on the first invocation, with
 // no expiry.
 func checkFunctionLogGroup(c *Context, fn *inventory.Resource, groups []*inventory.Resource) {
-	name := fn.DisplayName()
+	name := called(fn)
 	if lg := fn.Prop("LoggingConfig", "LogGroup"); lg.Has() {
 		g := resolveTyped(c.Inv, lg, "AWS::Logs::LogGroup")
 		if g == nil {
@@ -132,7 +132,11 @@ func checkFunctionLogGroup(c *Context, fn *inventory.Resource, groups []*invento
 			}
 		}
 		if g != nil {
-			c.Pass(fn, "function %s logs to log group %s (its retention is checked on the group)", name, g.DisplayName())
+			c.Pass(fn, "function %s logs to log group %s (its retention is checked on the group)", name, called(g))
+			return
+		}
+		if c.Live() {
+			c.Fail(fn, value.Pos{}, "function %s logs to log group %s, which does not exist yet: Lambda creates it on first use with no expiry; create it and %s", name, describeValue(lg), retentionAdvice(c.Settings))
 			return
 		}
 		c.Fail(fn, fn.PosOf("LoggingConfig", "LogGroup"), "function %s logs to log group %s, which this service does not declare, so the check cannot see its retention; declare it as an AWS::Logs::LogGroup, or exempt the function with the reason (the nightly auditor checks the group live)", name, describeValue(lg))
@@ -141,14 +145,14 @@ func checkFunctionLogGroup(c *Context, fn *inventory.Resource, groups []*invento
 	fnName, known := physicalName(fn)
 	if known {
 		if g := groupNamed(groups, "/aws/lambda/"+fnName); g != nil {
-			c.Pass(fn, "function %s logs to log group %s (its retention is checked on the group)", name, g.DisplayName())
+			c.Pass(fn, "function %s logs to log group %s (its retention is checked on the group)", name, called(g))
 			return
 		}
 	}
 	// A group named after the function by reference: !Sub /aws/lambda/${Fn}.
 	for _, g := range groups {
 		if text, ok := refText(g.Prop("LogGroupName")); ok && text == "/aws/lambda/${"+fn.ID+"}" {
-			c.Pass(fn, "function %s logs to log group %s (its retention is checked on the group)", name, g.DisplayName())
+			c.Pass(fn, "function %s logs to log group %s (its retention is checked on the group)", name, called(g))
 			return
 		}
 	}
@@ -186,7 +190,7 @@ func checkExecutionLogGroup(c *Context, st *inventory.Resource, groups []*invent
 	if level == "" {
 		return
 	}
-	name := st.DisplayName()
+	name := called(st)
 	apiText, ok1 := refText(st.Prop("RestApiId"))
 	if i := strings.Index(apiText, "/restapis/"); i >= 0 {
 		apiText, _, _ = strings.Cut(apiText[i+len("/restapis/"):], "/")
@@ -199,7 +203,7 @@ func checkExecutionLogGroup(c *Context, st *inventory.Resource, groups []*invent
 	}
 	want := "API-Gateway-Execution-Logs_" + apiText + "/" + stage
 	if g := groupNamed(groups, want); g != nil {
-		c.Pass(st, "API stage %s logs execution to log group %s (its retention is checked on the group)", name, g.DisplayName())
+		c.Pass(st, "API stage %s logs execution to log group %s (its retention is checked on the group)", name, called(g))
 		return
 	}
 	c.Fail(st, at, "API stage %s logs execution at %s to %s, which no AWS::Logs::LogGroup declares, so API Gateway creates it with no expiry; declare it (LogGroupName: !Sub %s) and %s",
@@ -220,7 +224,7 @@ func checkAccessLogGroup(c *Context, st *inventory.Resource) {
 	}
 	text, ok := refText(dest)
 	if !ok {
-		c.Fail(st, st.PosOf(path...), "cannot see where API stage %s writes its access logs: it is %s; name a log group declared in this service, or exempt the stage with the reason (the nightly auditor checks it live)", st.DisplayName(), unseen(dest))
+		c.Fail(st, st.PosOf(path...), "cannot see where API stage %s writes its access logs: it is %s; name a log group declared in this service, or exempt the stage with the reason (the nightly auditor checks it live)", called(st), unseen(dest))
 		return
 	}
 	if arnService(text) != "logs" {
@@ -230,7 +234,7 @@ func checkAccessLogGroup(c *Context, st *inventory.Resource) {
 	if g := groupNamed(c.Inv.OfType("AWS::Logs::LogGroup"), group); g != nil || c.Live() {
 		return
 	}
-	c.Fail(st, st.PosOf(path...), "API stage %s writes access logs to log group %s, which this service does not declare, so the check cannot see its retention; declare it here (and %s), or exempt the stage with the reason (the nightly auditor checks it live)", st.DisplayName(), group, retentionAdvice(c.Settings))
+	c.Fail(st, st.PosOf(path...), "API stage %s writes access logs to log group %s, which this service does not declare, so the check cannot see its retention; declare it here (and %s), or exempt the stage with the reason (the nightly auditor checks it live)", called(st), group, retentionAdvice(c.Settings))
 }
 
 // logGroupFromARN returns the group name of a log group ARN

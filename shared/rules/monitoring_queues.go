@@ -61,17 +61,17 @@ resources:
 				continue
 			}
 			if how, ok := failureCatcher(c.Inv, fn); ok {
-				c.Pass(fn, "function %s is invoked asynchronously (%s) and keeps failed events in %s", fn.DisplayName(), invokers[0], how)
+				c.Pass(fn, "function %s is invoked asynchronously (%s) and keeps failed events in %s", called(fn), invokers[0], how)
 				continue
 			}
 			c.Fail(fn, fn.PosOf("DeadLetterConfig"), "function %s is invoked asynchronously (%s), and Lambda drops an event after two failed retries; set onError (DeadLetterConfig.TargetArn) or destinations.onFailure to a dead-letter queue",
-				fn.DisplayName(), strings.Join(invokers, "; "))
+				called(fn), strings.Join(invokers, "; "))
 		}
 	},
 }
 
 func checkListenerQueue(c *Context, q *inventory.Resource, listeners []*inventory.Resource) {
-	name := q.DisplayName()
+	name := called(q)
 	consumer := describeTarget(c.Inv, listeners[0].Prop("FunctionName"))
 	if q.External {
 		c.Fail(q, value.Pos{}, "cannot see the redrive policy of %s: the queue is defined outside this service (consumed here by %s); the nightly auditor checks it live; exempt it here with the reason", name, consumer)
@@ -210,7 +210,7 @@ func checkDLQArchive(c *Context) {
 	tag := c.Settings.ArchiveTag
 	for _, d := range deadLetterQueues(c.Inv) {
 		q := d.Queue
-		name := q.DisplayName()
+		name := called(q)
 		if q.External {
 			c.Fail(q, d.Sources[0].Pos, "cannot see the retention and tags of %s: the queue is defined outside this service (it is the %s); the nightly auditor checks it live; exempt it here with the reason", name, d.Describe())
 			continue

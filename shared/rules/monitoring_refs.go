@@ -192,10 +192,13 @@ func arnResourceName(arn string) string {
 	return arn[strings.LastIndexAny(arn, ":/")+1:]
 }
 
-// liveAPIID returns the API Gateway id of an API read from an account, from
-// its ARN (arn:aws:apigateway:eu-west-2::/restapis/a1b2c3) or its
-// identifier. A template's API has no id until deploy.
+// liveAPIID returns the API Gateway id of an API read from an account: the
+// collector's Attrs["ApiId"], or the id in its ARN
+// (arn:aws:apigateway:eu-west-2::/restapis/a1b2c3), or its identifier. A template's API has no id until deploy.
 func liveAPIID(r *inventory.Resource) string {
+	if id := r.Attrs["ApiId"]; id != "" {
+		return id
+	}
 	for _, s := range []string{r.ARN, r.ID} {
 		for _, seg := range []string{"/restapis/", "/apis/"} {
 			if i := strings.Index(s, seg); i >= 0 {
@@ -405,4 +408,14 @@ func arnService(text string) string {
 		return ""
 	}
 	return parts[2]
+}
+
+// called is how messages name a resource: its logical id in a template, its
+// name (rather than its ARN, which the finding already carries) in an
+// account.
+func called(r *inventory.Resource) string {
+	if r.Origin == inventory.FromLive && r.Name != "" {
+		return r.Name
+	}
+	return r.DisplayName()
 }

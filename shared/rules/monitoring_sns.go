@@ -49,7 +49,7 @@ func checkSNSDeliveryLogging(c *Context) {
 		if topic.External {
 			continue
 		}
-		name := topic.DisplayName()
+		name := called(topic)
 		subs := topicSubscribers(c.Inv, topic)
 		if len(subs) == 0 {
 			c.Pass(topic, "topic %s has no subscribers in this service, so there is no delivery to log here (the nightly auditor checks subscriptions made elsewhere)", name)

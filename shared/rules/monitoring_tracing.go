@@ -28,13 +28,13 @@ var XRayTracing = &Rule{
 			mode := fn.Prop("TracingConfig", "Mode")
 			switch {
 			case mode.IsUnknown():
-				c.Fail(fn, fn.PosOf("TracingConfig", "Mode"), "cannot see the tracing mode of function %s: it is %s (%s)", fn.DisplayName(), mode.Str, mode.Why)
+				c.Fail(fn, fn.PosOf("TracingConfig", "Mode"), "cannot see the tracing mode of function %s: it is %s (%s)", called(fn), mode.Str, mode.Why)
 			case mode.String() == "Active":
-				c.Pass(fn, "function %s traces actively", fn.DisplayName())
+				c.Pass(fn, "function %s traces actively", called(fn))
 			case mode.Has():
-				c.Fail(fn, fn.PosOf("TracingConfig", "Mode"), "function %s has tracing mode %s; X-Ray needs Active: set provider.tracing.lambda: true (or tracing: Active on the function)", fn.DisplayName(), mode.Describe())
+				c.Fail(fn, fn.PosOf("TracingConfig", "Mode"), "function %s has tracing mode %s; X-Ray needs Active: set provider.tracing.lambda: true (or tracing: Active on the function)", called(fn), mode.Describe())
 			default:
-				c.Fail(fn, fn.PosOf("TracingConfig"), "function %s has no X-Ray active tracing; set provider.tracing.lambda: true (or tracing: Active on the function)", fn.DisplayName())
+				c.Fail(fn, fn.PosOf("TracingConfig"), "function %s has no X-Ray active tracing; set provider.tracing.lambda: true (or tracing: Active on the function)", called(fn))
 			}
 		}
 		stages := c.Inv.OfType("AWS::ApiGateway::Stage")
@@ -45,11 +45,11 @@ var XRayTracing = &Rule{
 			if api.Type == "AWS::ApiGatewayV2::Api" {
 				// API Gateway traces only REST APIs; the functions behind an
 				// HTTP or WebSocket API trace on their own (checked above).
-				c.Pass(api, "%s %s cannot trace with X-Ray (API Gateway traces REST APIs only); its functions must, and are checked on their own", apiKind(api), api.DisplayName())
+				c.Pass(api, "%s %s cannot trace with X-Ray (API Gateway traces REST APIs only); its functions must, and are checked on their own", apiKind(api), called(api))
 				continue
 			}
 			if !hasStage(c, api, stages) {
-				c.Fail(api, value.Pos{}, "REST API %s has no AWS::ApiGateway::Stage, so nothing turns X-Ray on for it (a stage made by AWS::ApiGateway::Deployment StageName cannot trace); declare the stage with TracingEnabled: true", api.DisplayName())
+				c.Fail(api, value.Pos{}, "REST API %s has no AWS::ApiGateway::Stage, so nothing turns X-Ray on for it (a stage made by AWS::ApiGateway::Deployment StageName cannot trace); declare the stage with TracingEnabled: true", called(api))
 			}
 		}
 	},
@@ -72,10 +72,10 @@ func checkStageTracing(c *Context, st *inventory.Resource) {
 	t := st.Prop("TracingEnabled")
 	switch {
 	case t.IsUnknown():
-		c.Fail(st, st.PosOf("TracingEnabled"), "cannot see whether API stage %s traces: it is %s (%s)", st.DisplayName(), t.Str, t.Why)
+		c.Fail(st, st.PosOf("TracingEnabled"), "cannot see whether API stage %s traces: it is %s (%s)", called(st), t.Str, t.Why)
 	case t.IsTrue():
-		c.Pass(st, "API stage %s traces with X-Ray", st.DisplayName())
+		c.Pass(st, "API stage %s traces with X-Ray", called(st))
 	default:
-		c.Fail(st, st.PosOf("TracingEnabled"), "API stage %s does not have X-Ray tracing enabled; set provider.tracing.apiGateway: true (TracingEnabled: true on a stage under resources:)", st.DisplayName())
+		c.Fail(st, st.PosOf("TracingEnabled"), "API stage %s does not have X-Ray tracing enabled; set provider.tracing.apiGateway: true (TracingEnabled: true on a stage under resources:)", called(st))
 	}
 }

@@ -81,33 +81,33 @@ func deadLetterQueues(inv *inventory.Inventory) []*deadLetterQueue {
 	}
 	for _, q := range inv.OfType("AWS::SQS::Queue") {
 		if rp, _ := redrivePolicy(q.Prop("RedrivePolicy")); rp != nil {
-			add(rp.Get("deadLetterTargetArn"), deadLetterSource{From: q, How: "redrive policy of queue " + q.DisplayName(), Redrive: true, Pos: q.PosOf("RedrivePolicy")})
+			add(rp.Get("deadLetterTargetArn"), deadLetterSource{From: q, How: "redrive policy of queue " + called(q), Redrive: true, Pos: q.PosOf("RedrivePolicy")})
 		}
 	}
 	for _, sub := range inv.OfType("AWS::SNS::Subscription") {
 		if rp, _ := redrivePolicy(sub.Prop("RedrivePolicy")); rp != nil {
-			add(rp.Get("deadLetterTargetArn"), deadLetterSource{From: sub, How: "redrive policy of SNS subscription " + sub.DisplayName(), Pos: sub.PosOf("RedrivePolicy")})
+			add(rp.Get("deadLetterTargetArn"), deadLetterSource{From: sub, How: "redrive policy of SNS subscription " + called(sub), Pos: sub.PosOf("RedrivePolicy")})
 		}
 	}
 	for _, fn := range inv.OfType("AWS::Lambda::Function") {
 		if t := fn.Prop("DeadLetterConfig", "TargetArn"); t.Has() {
-			add(t, deadLetterSource{From: fn, How: "DeadLetterConfig of function " + fn.DisplayName()})
+			add(t, deadLetterSource{From: fn, How: "DeadLetterConfig of function " + called(fn)})
 		}
 	}
 	for _, eic := range inv.OfType("AWS::Lambda::EventInvokeConfig") {
 		if d := eic.Prop("DestinationConfig", "OnFailure", "Destination"); d.Has() {
-			add(d, deadLetterSource{From: eic, How: "on-failure destination of " + eic.DisplayName()})
+			add(d, deadLetterSource{From: eic, How: "on-failure destination of " + called(eic)})
 		}
 	}
 	for _, esm := range inv.OfType("AWS::Lambda::EventSourceMapping") {
 		if d := esm.Prop("DestinationConfig", "OnFailure", "Destination"); d.Has() {
-			add(d, deadLetterSource{From: esm, How: "on-failure destination of event source mapping " + esm.DisplayName()})
+			add(d, deadLetterSource{From: esm, How: "on-failure destination of event source mapping " + called(esm)})
 		}
 	}
 	for _, rule := range inv.OfType("AWS::Events::Rule") {
 		for _, t := range rule.Prop("Targets").List() {
 			if d := t.Get("DeadLetterConfig", "Arn"); d.Has() {
-				add(d, deadLetterSource{From: rule, How: "dead-letter config of a target of rule " + rule.DisplayName()})
+				add(d, deadLetterSource{From: rule, How: "dead-letter config of a target of rule " + called(rule)})
 			}
 		}
 	}
@@ -184,19 +184,19 @@ func asyncInvokers(inv *inventory.Inventory, fn *inventory.Resource) []string {
 		svc, _, _ := strings.Cut(principal, ".")
 		for _, a := range asyncPrincipals {
 			if svc == a {
-				out = append(out, fmt.Sprintf("permission %s lets %s invoke it", p.DisplayName(), principal))
+				out = append(out, fmt.Sprintf("permission %s lets %s invoke it", called(p), principal))
 			}
 		}
 	}
 	for _, sub := range inv.OfType("AWS::SNS::Subscription") {
 		if strings.EqualFold(sub.Prop("Protocol").String(), "lambda") && resolveTyped(inv, sub.Prop("Endpoint"), "AWS::Lambda::Function") == fn {
-			out = append(out, "SNS subscription "+sub.DisplayName()+" delivers to it")
+			out = append(out, "SNS subscription "+called(sub)+" delivers to it")
 		}
 	}
 	for _, rule := range inv.OfType("AWS::Events::Rule") {
 		for _, t := range rule.Prop("Targets").List() {
 			if resolveTyped(inv, t.Get("Arn"), "AWS::Lambda::Function") == fn {
-				out = append(out, "rule "+rule.DisplayName()+" targets it")
+				out = append(out, "rule "+called(rule)+" targets it")
 			}
 		}
 	}
@@ -215,7 +215,7 @@ func failureCatcher(inv *inventory.Inventory, fn *inventory.Resource) (how strin
 			continue
 		}
 		if d := eic.Prop("DestinationConfig", "OnFailure", "Destination"); d.Has() {
-			return "on-failure destination " + describeTarget(inv, d) + " (" + eic.DisplayName() + ")", true
+			return "on-failure destination " + describeTarget(inv, d) + " (" + called(eic) + ")", true
 		}
 	}
 	return "", false
@@ -224,7 +224,7 @@ func failureCatcher(inv *inventory.Inventory, fn *inventory.Resource) (how strin
 // describeTarget names what a reference points at, for messages.
 func describeTarget(inv *inventory.Inventory, n *value.Node) string {
 	if r := inv.Resolve(n); r != nil {
-		return r.DisplayName()
+		return called(r)
 	}
 	if id, _, ok := refTo(n); ok {
 		return id
