@@ -196,6 +196,8 @@ func (z zoneSpread) Describe(from string, askZones bool) string {
 		fmt.Fprintf(&b, "; the zone of %s is unknown: declare it in custom.safeguard.subnets: {%s: eu-west-2a}", z.NoZone[0], z.NoZone[0])
 	case len(z.NoZone) > 1 && askZones:
 		fmt.Fprintf(&b, "; the zones of %s are unknown: declare them in custom.safeguard.subnets: {%s: eu-west-2a, …}", strings.Join(z.NoZone, ", "), z.NoZone[0])
+	case len(z.NoZone) > 0 && len(z.Zones) == 0:
+		b.WriteString(", zones unknown")
 	case len(z.NoZone) > 0:
 		fmt.Fprintf(&b, " and %d of unknown zone", len(z.NoZone))
 	}

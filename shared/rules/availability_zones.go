@@ -53,7 +53,7 @@ func checkMultiAZ(c *Context) {
 		}
 		switch r.Type {
 		case "AWS::Lambda::Function":
-			if vc := r.Prop("VpcConfig"); vc.Has() {
+			if inVPC(r) {
 				checkSpread(c, r, "function "+r.DisplayName(), nil)
 			}
 		case "AWS::RDS::DBInstance":
@@ -76,6 +76,15 @@ func checkMultiAZ(c *Context) {
 			checkSpread(c, r, "MSK cluster "+r.DisplayName(), nil)
 		}
 	}
+}
+
+// inVPC reports whether a function is attached to a VPC. The Lambda API
+// reports VpcConfig with empty lists for a function outside any VPC, so
+// the block alone does not say it; a deploy-time block or list might.
+func inVPC(fn *inventory.Resource) bool {
+	vc := fn.Prop("VpcConfig")
+	subnets := vc.Get("SubnetIds")
+	return isDeployTime(vc) || isDeployTime(subnets) || len(subnets.List()) > 0
 }
 
 // multiAZFlag returns a check that a boolean placement setting is true,

@@ -86,6 +86,10 @@ func checkPermission(c *Context, p *inventory.Resource) {
 			return
 		}
 	}
+	if p.Prop("InvokedViaFunctionUrl").IsTrue() {
+		c.Fail(p, p.PosOf("Principal"), "permission %s lets anyone invoke function %s through its function URL (Principal \"*\", InvokedViaFunctionUrl); the Framework adds it for a URL without auth: use url.authorizer: aws_iam", p.DisplayName(), fn)
+		return
+	}
 	if strings.EqualFold(p.Prop("FunctionUrlAuthType").String(), "NONE") {
 		c.Fail(p, p.PosOf("Principal"), "permission %s lets anyone on the internet invoke function %s through its URL (FunctionUrlAuthType NONE); use url.authorizer: aws_iam", p.DisplayName(), fn)
 		return
@@ -179,13 +183,59 @@ func databasesUsedBy(inv *inventory.Inventory, fn *inventory.Resource, dbs []*in
 	policies := rolePolicies(inv, fn)
 	for _, db := range dbs {
 		switch {
-		case inventory.RefersTo(env, db):
+		case mentionsDatabase(env, db):
 			used, how = append(used, db), append(how, "named in its environment")
-		case slices.ContainsFunc(policies, func(n *value.Node) bool { return inventory.RefersTo(n, db) }):
+		case slices.ContainsFunc(policies, func(n *value.Node) bool { return mentionsDatabase(n, db) }):
 			used, how = append(used, db), append(how, "named in its role's policy")
 		}
 	}
 	return used, how
+}
+
+// mentionsDatabase reports whether n refers to db: inventory.RefersTo,
+// except that a physical name must stand as a whole word (a host name
+// "orders.abc.eu-west-2.rds.amazonaws.com" names database "orders"; a
+// table name "orders-production" does not), so a short database name does
+// not pull every function of the service into the VPC requirement.
+func mentionsDatabase(n *value.Node, db *inventory.Resource) bool {
+	if !inventory.RefersTo(n, db) {
+		return false
+	}
+	if db.Name == "" {
+		return true
+	}
+	loose := *db
+	loose.Name = ""
+	if inventory.RefersTo(n, &loose) {
+		return true // a reference, id or ARN matched
+	}
+	found := false
+	inventory.Walk(n, func(x *value.Node) bool {
+		if s, ok := x.Text(); ok && x.Kind == value.String && containsWord(s, db.Name) {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// containsWord reports whether s holds word with no letter, digit, '-' or
+// '_' on either side.
+func containsWord(s, word string) bool {
+	isWordByte := func(b byte) bool {
+		return b == '-' || b == '_' || (b >= '0' && b <= '9') || (b|0x20 >= 'a' && b|0x20 <= 'z')
+	}
+	for i := 0; ; {
+		j := strings.Index(s[i:], word)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(word)
+		if (start == 0 || !isWordByte(s[start-1])) && (end == len(s) || !isWordByte(s[end])) {
+			return true
+		}
+		i = start + 1
+	}
 }
 
 // rolePolicies returns the policy documents of a function's role: inline
