@@ -48,11 +48,34 @@ var XRayTracing = &Rule{
 				c.Pass(api, "%s %s cannot trace with X-Ray (API Gateway traces REST APIs only); its functions must, and are checked on their own", apiKind(api), called(api))
 				continue
 			}
-			if !hasStage(c, api, stages) {
-				c.Fail(api, value.Pos{}, "REST API %s has no AWS::ApiGateway::Stage, so nothing turns X-Ray on for it (a stage made by AWS::ApiGateway::Deployment StageName cannot trace); declare the stage with TracingEnabled: true", called(api))
+			if hasStage(c, api, stages) {
+				continue
 			}
+			checkDeploymentTracing(c, api)
 		}
 	},
+}
+
+// checkDeploymentTracing judges a REST API that has no Stage resource: its
+// stage is made by an AWS::ApiGateway::Deployment with StageName, which
+// traces when StageDescription.TracingEnabled is true.
+func checkDeploymentTracing(c *Context, api *inventory.Resource) {
+	for _, d := range c.Inv.OfType("AWS::ApiGateway::Deployment") {
+		if resolveTyped(c.Inv, d.Prop("RestApiId"), "AWS::ApiGateway::RestApi") != api || !d.Prop("StageName").Has() {
+			continue
+		}
+		t := d.Prop("StageDescription", "TracingEnabled")
+		switch {
+		case t.IsTrue():
+			c.Pass(api, "REST API %s traces with X-Ray (stage %s of deployment %s)", called(api), d.Prop("StageName").String(), called(d))
+		case t.IsUnknown():
+			c.Fail(api, d.PosOf("StageDescription", "TracingEnabled"), "cannot see whether REST API %s traces: TracingEnabled of deployment %s is %s", called(api), called(d), unseen(t))
+		default:
+			c.Fail(api, d.PosOf("StageDescription", "TracingEnabled"), "REST API %s's stage %s, made by deployment %s, does not trace with X-Ray; set StageDescription.TracingEnabled: true (or declare an AWS::ApiGateway::Stage with TracingEnabled: true)", called(api), d.Prop("StageName").String(), called(d))
+		}
+		return
+	}
+	c.Fail(api, value.Pos{}, "REST API %s has no stage in this service that turns X-Ray on; declare an AWS::ApiGateway::Stage with TracingEnabled: true (provider.tracing.apiGateway: true for the Framework's API)", called(api))
 }
 
 // hasStage reports whether a stage of the inventory belongs to a REST API.
