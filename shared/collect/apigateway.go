@@ -74,7 +74,7 @@ func collectRestAPI(ctx context.Context, s *svc, a types.RestApi) error {
 		ap.set("Policy", policyDoc(pol))
 	}
 	api := s.add(&inventory.Resource{ID: apiArn, ARN: apiArn, Name: str(a.Name), Type: "AWS::ApiGateway::RestApi",
-		Props: ap.node(), Attrs: map[string]string{"ApiId": id}}, a.Tags)
+		Props: ap.node(), Attrs: map[string]string{"ApiId": id, "RootResourceId": resArn(str(a.RootResourceId))}}, a.Tags)
 
 	for _, r := range resources {
 		rid := str(r.Id)
