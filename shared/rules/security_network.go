@@ -61,9 +61,13 @@ func checkPubliclyAccessible(c *Context, r *inventory.Resource) {
 	case boolInvalid:
 		c.Fail(r, at, "%s: PubliclyAccessible must be false, found %s", noun, pa.Describe())
 	default:
+		// An Aurora instance is placed by its cluster's subnet group, a
+		// same-region replica by its source's.
 		owner := r
 		if cluster, ref := clusterOf(c.Inv, r); ref != nil && cluster != nil {
 			owner = cluster
+		} else if src, ref := replicaSource(c.Inv, r); ref != nil && src != nil && !r.Prop("DBSubnetGroupName").Has() {
+			owner = src
 		}
 		if !owner.Prop("DBSubnetGroupName").Has() {
 			c.Fail(r, at, "%s does not set PubliclyAccessible and has no DBSubnetGroupName: it goes in the default VPC, where RDS makes it publicly accessible; set PubliclyAccessible: false and a private DB subnet group", noun)
