@@ -185,7 +185,7 @@ func checkDomainZones(c *Context, r *inventory.Resource) {
 			n, ok = 2, true // the service default with zone awareness on
 		}
 		if !ok || n < minZones {
-			return &shortfall{r.PosOf(cc, "ZoneAwarenessConfig", "AvailabilityZoneCount"), fmt.Sprintf("nodes are spread over %s zones; set %s.ZoneAwarenessConfig.AvailabilityZoneCount: %d", describeCount(count, n, ok), cc, minZones)}
+			return &shortfall{r.PosOf(cc, "ZoneAwarenessConfig", "AvailabilityZoneCount"), fmt.Sprintf("nodes are spread over %s zones; set %s.ZoneAwarenessConfig.AvailabilityZoneCount: %d", describeZoneCount(count, n, ok), cc, minZones)}
 		}
 		return nil
 	}
@@ -201,7 +201,7 @@ func checkDomainZones(c *Context, r *inventory.Resource) {
 	checkSpread(c, r, noun, awareness)
 }
 
-func describeCount(n *value.Node, v int64, ok bool) string {
+func describeZoneCount(n *value.Node, v int64, ok bool) string {
 	if ok {
 		return fmt.Sprint(v)
 	}

@@ -90,26 +90,26 @@ func backupTagShortfall(r *inventory.Resource, tags map[string]*value.Node, key,
 	case !ok && isDeployTime(r.Prop("Tags")):
 		return &shortfall{r.PosOf("Tags"), fmt.Sprintf("cannot see its tags: Tags is %s", describeUnseen(r.Prop("Tags")))}
 	case !ok:
-		return &shortfall{r.PosOf("Tags"), fmt.Sprintf("it has no %s tag; add %s: %s (the value for stage %s)", key, key, want, stageName(stage))}
+		return &shortfall{r.PosOf("Tags"), fmt.Sprintf("it has no %s tag; add %s: %s (the value for stage %s)", key, key, want, backupStageName(stage))}
 	case isDeployTime(v):
-		return &shortfall{posOr(v.Pos, r.PosOf("Tags")), fmt.Sprintf("cannot see its %s tag: it is %s", key, describeUnseen(v))}
+		return &shortfall{tagPos(v.Pos, r.PosOf("Tags")), fmt.Sprintf("cannot see its %s tag: it is %s", key, describeUnseen(v))}
 	}
 	got, _ := v.Text()
 	if got != want {
-		return &shortfall{posOr(v.Pos, r.PosOf("Tags")), fmt.Sprintf("its %s tag is %s; stage %s needs %s", key, v.Describe(), stageName(stage), want)}
+		return &shortfall{tagPos(v.Pos, r.PosOf("Tags")), fmt.Sprintf("its %s tag is %s; stage %s needs %s", key, v.Describe(), backupStageName(stage), want)}
 	}
 	return nil
 }
 
-func stageName(s string) string {
+func backupStageName(s string) string {
 	if s == "" {
 		return "(live audit)"
 	}
 	return s
 }
 
-// posOr returns p, or def when p is zero.
-func posOr(p, def value.Pos) value.Pos {
+// tagPos returns p, or def when p is zero.
+func tagPos(p, def value.Pos) value.Pos {
 	if p.IsZero() {
 		return def
 	}

@@ -80,7 +80,7 @@ func checkEngine(c *Context, r *inventory.Resource, noun string) {
 		c.Fail(r, at, "cannot see the engine of %s: Engine is %s", noun, describeUnseen(engine))
 	case !engine.Has():
 		c.Fail(r, at, "cannot see the engine of %s: Engine is not set (it comes from a snapshot or source this check cannot read); set Engine: postgres", noun)
-	case containsFold(preferredEngines, strings.TrimSpace(engine.String())):
+	case equalFoldAny(preferredEngines, strings.TrimSpace(engine.String())):
 		c.Pass(r, "%s runs %s, the preferred SQL database", noun, engine.String())
 	default:
 		c.Fail(r, at, "%s runs %s; the standard's SQL choice is RDS PostgreSQL (postgres or aurora-postgresql): %s", noun, engine.Describe(), agreedEvaluation)

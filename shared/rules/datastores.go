@@ -228,6 +228,3 @@ func isDeployTime(n *value.Node) bool {
 	_, _, ok := n.Intrinsic()
 	return ok
 }
-
-// lowerText returns the text of a scalar in lower case.
-func lowerText(n *value.Node) string { return strings.ToLower(strings.TrimSpace(n.String())) }

@@ -79,7 +79,7 @@ func checkRouteAuthorizer(c *Context, rt APIRoute) {
 	}
 	kind := strings.ToUpper(strings.TrimSpace(auth.String()))
 	if kind != "" && kind != "NONE" {
-		if containsFold(authorizerTypes, kind) {
+		if equalFoldAny(authorizerTypes, kind) {
 			c.Pass(r, "%s is protected by an authorizer (%s)", where, kind)
 			return
 		}
@@ -103,8 +103,8 @@ func checkRouteAuthorizer(c *Context, rt APIRoute) {
 	c.Fail(r, at, "%s", msg)
 }
 
-// containsFold reports whether list holds s, ignoring case.
-func containsFold(list []string, s string) bool {
+// equalFoldAny reports whether list holds s, ignoring case.
+func equalFoldAny(list []string, s string) bool {
 	for _, x := range list {
 		if strings.EqualFold(x, s) {
 			return true

@@ -113,7 +113,7 @@ func checkS3PublicAccess(c *Context) {
 			continue
 		}
 		ps := publicAccessBlockProblems(b)
-		if acl := b.Prop("AccessControl"); containsFold(publicCannedACLs, acl.String()) {
+		if acl := b.Prop("AccessControl"); equalFoldAny(publicCannedACLs, acl.String()) {
 			ps = append(ps, shortfall{b.PosOf("AccessControl"), fmt.Sprintf("AccessControl %s grants access beyond the account", acl.String())})
 		}
 		for _, pol := range buckets[b] {
