@@ -48,6 +48,9 @@ type Config struct {
 	// Reserve is the time kept back from the context's deadline for judging
 	// and writing the report (default 60s).
 	Reserve time.Duration
+	// CollectTimeout, when set, bounds collection on its own (the command's
+	// --timeout); the report is still judged and written afterwards.
+	CollectTimeout time.Duration
 	// Concurrency and Services are passed to the collectors.
 	Concurrency int
 	Services    []string
@@ -129,6 +132,11 @@ func Run(ctx context.Context, cfg Config, d Deps) (*Result, error) {
 	if dl, ok := ctx.Deadline(); ok {
 		var cancel context.CancelFunc
 		cctx, cancel = context.WithDeadline(ctx, dl.Add(-cfg.Reserve))
+		defer cancel()
+	}
+	if cfg.CollectTimeout > 0 {
+		var cancel context.CancelFunc
+		cctx, cancel = context.WithTimeout(cctx, cfg.CollectTimeout)
 		defer cancel()
 	}
 	col := collect.Collect(cctx, d.Clients, collect.Options{Account: cfg.Account, Region: cfg.Region,
