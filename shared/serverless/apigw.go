@@ -585,12 +585,20 @@ func (c *compiler) methodIntegration(ev *httpEvent, p value.Pos) *value.Node {
 	}
 	switch ev.integ {
 	case "AWS", "AWS_PROXY":
-		in.Set("Uri", join(p, "", "arn:", partitionRef(p), ":apigateway:", regionRef(p), ":lambda:path/2015-03-31/functions/", c.lambdaTarget(ev.f, p), "/invocations"))
+		parts := []any{"arn:", partitionRef(p), ":apigateway:", regionRef(p), ":lambda:path/2015-03-31/functions/", getAtt(p, ev.f.logicalID, "Arn")}
+		if ev.f.alias != nil {
+			parts = append(parts, ":", ev.f.alias.name)
+		}
+		parts = append(parts, "/invocations")
+		in.Set("Uri", join(p, "", parts...))
 	case "HTTP", "HTTP_PROXY":
-		in.Set("Uri", cp(ev.raw.Get("request", "uri")))
-		in.Set("IntegrationHttpMethod", value.NewString(strings.ToUpper(ev.method), p))
-	case "MOCK":
-		in.Delete("IntegrationHttpMethod")
+		set(in, "Uri", cp(ev.raw.Get("request", "uri")))
+		m := firstTruthy(ev.raw.Get("request", "method"))
+		method := ev.method
+		if m != nil {
+			method = text(m)
+		}
+		in.Set("IntegrationHttpMethod", value.NewString(strings.ToUpper(method), p))
 	}
 	return in
 }

@@ -1,0 +1,1 @@
+def queue(e,c): pass
