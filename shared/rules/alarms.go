@@ -135,27 +135,58 @@ type alarmCandidate struct {
 	WrongMetric bool
 }
 
+// alarmIndex holds the alarms of an inventory by the metrics they read, so
+// a rule over many resources reads each alarm once.
+type alarmIndex struct {
+	byMetric map[string][]indexedMetric
+}
+
+type indexedMetric struct {
+	Alarm  *inventory.Resource
+	Metric alarmMetric
+}
+
+func metricKey(namespace, name string) string { return namespace + "\x00" + name }
+
+// newAlarmIndex reads every AWS::CloudWatch::Alarm of inv.
+func newAlarmIndex(inv *inventory.Inventory) *alarmIndex {
+	idx := &alarmIndex{byMetric: map[string][]indexedMetric{}}
+	for _, a := range inv.OfType("AWS::CloudWatch::Alarm") {
+		for _, m := range readAlarm(a).Metrics {
+			k := metricKey(m.Namespace, m.Name)
+			idx.byMetric[k] = append(idx.byMetric[k], indexedMetric{a, m})
+		}
+	}
+	return idx
+}
+
 // alarmsWatching returns the alarms reading q's metric for target, with a
 // problem recorded on each near miss: a dimension that refers to target but
 // yields the wrong thing (a queue's URL for QueueName), a dimension that
-// narrows the alarm to a part of it, a confusable metric name.
-func alarmsWatching(inv *inventory.Inventory, q alarmQuery, target *inventory.Resource) []*alarmCandidate {
-	var out []*alarmCandidate
-	for _, a := range inv.OfType("AWS::CloudWatch::Alarm") {
-		shape := readAlarm(a)
-		var best *alarmCandidate
-		for _, m := range shape.Metrics {
-			problems, related := metricWatches(a, m, q, target)
+// narrows the alarm to a part of it, a confusable metric name. Alarms come
+// in inventory order, one candidate (its best metric) per alarm.
+func (idx *alarmIndex) alarmsWatching(q alarmQuery, target *inventory.Resource) []*alarmCandidate {
+	names := append(slices.Clone(q.Metrics), slices.Sorted(maps.Keys(q.Confusable))...)
+	byAlarm := map[*inventory.Resource]*alarmCandidate{}
+	var order []*inventory.Resource
+	for _, name := range names {
+		for _, im := range idx.byMetric[metricKey(q.Namespace, name)] {
+			problems, related := metricWatches(im.Alarm, im.Metric, q, target)
 			if !related {
 				continue
 			}
-			if best == nil || len(problems) < len(best.Problems) {
-				best = &alarmCandidate{Alarm: a, Metric: m, Problems: problems, WrongMetric: !slices.Contains(q.Metrics, m.Name)}
+			best, seen := byAlarm[im.Alarm]
+			if !seen {
+				order = append(order, im.Alarm)
+			}
+			if !seen || len(problems) < len(best.Problems) {
+				byAlarm[im.Alarm] = &alarmCandidate{Alarm: im.Alarm, Metric: im.Metric, Problems: problems, WrongMetric: !slices.Contains(q.Metrics, im.Metric.Name)}
 			}
 		}
-		if best != nil {
-			out = append(out, best)
-		}
+	}
+	out := make([]*alarmCandidate, 0, len(order))
+	for _, a := range order {
+		out = append(out, byAlarm[a])
 	}
 	return out
 }
@@ -614,8 +645,8 @@ func topicSubscribers(inv *inventory.Inventory, topic *inventory.Resource) []top
 // it, fires on t's event and tells someone; otherwise a failure saying
 // what the nearest alarm lacks, at the line to change, or that there is
 // none.
-func checkAlarmed(c *Context, target *inventory.Resource, noun string, q alarmQuery, t alarmTrigger) {
-	cands := alarmsWatching(c.Inv, q, target)
+func checkAlarmed(c *Context, idx *alarmIndex, target *inventory.Resource, noun string, q alarmQuery, t alarmTrigger) {
+	cands := idx.alarmsWatching(q, target)
 	for _, cand := range cands {
 		if !cand.WrongMetric {
 			cand.Problems = append(cand.Problems, judgeTrigger(cand.Alarm, readAlarm(cand.Alarm), cand.Metric, t)...)

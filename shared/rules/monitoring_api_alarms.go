@@ -43,6 +43,7 @@ var API5xxAlarm = &Rule{
           - Protocol: email
             Endpoint: orders-team@hackney.gov.uk`,
 	Check: func(c *Context) {
+		idx := newAlarmIndex(c.Inv)
 		for _, api := range monitoredAPIs(c.Inv) {
 			q := alarmQuery{
 				Namespace: "AWS/ApiGateway",
@@ -64,7 +65,7 @@ var API5xxAlarm = &Rule{
 					"4xx":      "4xx errors are the caller's; the standard asks for 5xx",
 				}
 			}
-			checkAlarmed(c, api, apiKind(api), q, countTrigger("the first 5xx error",
+			checkAlarmed(c, idx, api, apiKind(api), q, countTrigger("the first 5xx error",
 				"Statistic: Sum, ComparisonOperator: GreaterThanOrEqualToThreshold, Threshold: 1, EvaluationPeriods: 1"))
 		}
 	},

@@ -342,6 +342,7 @@ var CanaryAlarm = &Rule{
           - Protocol: email
             Endpoint: orders-team@hackney.gov.uk`,
 	Check: func(c *Context) {
+		idx := newAlarmIndex(c.Inv)
 		for _, can := range c.Inv.OfType("AWS::Synthetics::Canary") {
 			if can.External {
 				continue
@@ -350,7 +351,7 @@ var CanaryAlarm = &Rule{
 			if s, err := parseCanarySchedule(can.Prop("Schedule", "Expression").String()); err == nil {
 				perDay = s.PerDay
 			}
-			checkAlarmed(c, can, "canary", alarmQuery{
+			checkAlarmed(c, idx, can, "canary", alarmQuery{
 				Namespace:  "CloudWatchSynthetics",
 				Metrics:    []string{"SuccessPercent"},
 				Dims:       map[string]string{"CanaryName": yieldsName},

@@ -48,12 +48,15 @@ resources:
         QueueName: orders-listener-dlq
         MessageRetentionPeriod: 1209600`,
 	Check: func(c *Context) {
+		listeners := queueListeners(c.Inv)
+		dlqs := map[*inventory.Resource]bool{}
+		for _, d := range deadLetterQueues(c.Inv) {
+			dlqs[d.Queue] = true
+		}
 		for _, q := range c.Inv.OfType("AWS::SQS::Queue") {
-			listeners := queueListeners(c.Inv, q)
-			if len(listeners) == 0 {
-				continue
+			if len(listeners[q]) > 0 {
+				checkListenerQueue(c, q, listeners[q], dlqs[q])
 			}
-			checkListenerQueue(c, q, listeners)
 		}
 		for _, fn := range monitoredFunctions(c.Inv) {
 			invokers := asyncInvokers(c.Inv, fn)
@@ -70,14 +73,14 @@ resources:
 	},
 }
 
-func checkListenerQueue(c *Context, q *inventory.Resource, listeners []*inventory.Resource) {
+func checkListenerQueue(c *Context, q *inventory.Resource, listeners []*inventory.Resource, isDLQ bool) {
 	name := called(q)
 	consumer := describeTarget(c.Inv, listeners[0].Prop("FunctionName"))
 	if q.External {
 		c.Fail(q, value.Pos{}, "cannot see the redrive policy of %s: the queue is defined outside this service (consumed here by %s); the nightly auditor checks it live; exempt it here with the reason", name, consumer)
 		return
 	}
-	if isDeadLetterQueue(c.Inv, q) {
+	if isDLQ {
 		c.Pass(q, "queue %s is itself a dead-letter queue (consumed by %s), which needs none", name, consumer)
 		return
 	}
@@ -165,8 +168,9 @@ var DLQAlarm = &Rule{
         AlarmActions:
           - !Ref AlertsTopic`,
 	Check: func(c *Context) {
+		idx := newAlarmIndex(c.Inv)
 		for _, d := range deadLetterQueues(c.Inv) {
-			checkAlarmed(c, d.Queue, "dead-letter queue", dlqQuery, gaugeTrigger("the first message",
+			checkAlarmed(c, idx, d.Queue, "dead-letter queue", dlqQuery, gaugeTrigger("the first message",
 				"Statistic: Maximum, ComparisonOperator: GreaterThanThreshold, Threshold: 0"))
 		}
 	},

@@ -138,11 +138,12 @@ var SNSDeliveryAlarm = &Rule{
         AlarmActions:
           - !Sub arn:aws:sns:${AWS::Region}:${AWS::AccountId}:housing-tl-alerts`,
 	Check: func(c *Context) {
+		idx := newAlarmIndex(c.Inv)
 		for _, topic := range c.Inv.OfType("AWS::SNS::Topic") {
 			if topic.External {
 				continue
 			}
-			checkAlarmed(c, topic, "topic", topicFailureQuery, countTrigger("a failed delivery",
+			checkAlarmed(c, idx, topic, "topic", topicFailureQuery, countTrigger("a failed delivery",
 				"Statistic: Sum, ComparisonOperator: GreaterThanOrEqualToThreshold, Threshold: 1, EvaluationPeriods: 1"))
 		}
 	},

@@ -118,16 +118,6 @@ func deadLetterQueues(inv *inventory.Inventory) []*deadLetterQueue {
 	return out
 }
 
-// isDeadLetterQueue reports whether q receives another resource's failures.
-func isDeadLetterQueue(inv *inventory.Inventory, q *inventory.Resource) bool {
-	for _, d := range deadLetterQueues(inv) {
-		if d.Queue == q {
-			return true
-		}
-	}
-	return false
-}
-
 // redrivePolicy reads a RedrivePolicy: a map, or the JSON text live
 // collectors (and some templates) hold. A nil node is no policy; text that
 // is not a JSON object is an error.
@@ -151,14 +141,14 @@ func redrivePolicy(n *value.Node) (*value.Node, error) {
 	return doc, nil
 }
 
-// queueListeners returns the event source mappings that consume q: the
-// Framework compiles an sqs event into one whose EventSourceArn points at
-// the queue.
-func queueListeners(inv *inventory.Inventory, q *inventory.Resource) []*inventory.Resource {
-	var out []*inventory.Resource
+// queueListeners maps each SQS queue to the event source mappings that
+// consume it: the Framework compiles an sqs event into one whose
+// EventSourceArn points at the queue.
+func queueListeners(inv *inventory.Inventory) map[*inventory.Resource][]*inventory.Resource {
+	out := map[*inventory.Resource][]*inventory.Resource{}
 	for _, esm := range inv.OfType("AWS::Lambda::EventSourceMapping") {
-		if resolveTyped(inv, esm.Prop("EventSourceArn"), "AWS::SQS::Queue") == q {
-			out = append(out, esm)
+		if q := resolveTyped(inv, esm.Prop("EventSourceArn"), "AWS::SQS::Queue"); q != nil {
+			out[q] = append(out[q], esm)
 		}
 	}
 	return out
