@@ -105,3 +105,32 @@ func TestParseJSONPositions(t *testing.T) {
 		t.Errorf("syntax err = %v", err)
 	}
 }
+
+func TestFlowMapKeyWithColon(t *testing.T) {
+	tests := []struct{ src, key, want string }{
+		{"a: {aws:SourceArn: x}\n", "aws:SourceArn", "x"},
+		{"a: {aws:b:c: x, d: e}\n", "aws:b:c", "x"},
+		{"a: {k: v, aws:S: 'q w'}\n", "aws:S", "q w"},
+		{"a: {url: http://x.y/z}\n", "url", "http://x.y/z"},
+		{"a: {x: y}\n", "x", "y"},
+	}
+	for _, tc := range tests {
+		n, err := ParseYAML("f.yml", []byte(tc.src), DefaultLimits)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.src, err)
+		}
+		if got := n.Get("a", tc.key); got.String() != tc.want {
+			t.Errorf("%q: a[%q] = %v (map %v)", tc.src, tc.key, got.Plain(), n.Get("a").Plain())
+		}
+	}
+	n, err := ParseYAML("f.yml", []byte("a: {aws:SourceArn: !Ref X}\n"), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, ok := n.Get("a", "aws:SourceArn").RefTarget(); !ok || id != "X" {
+		t.Errorf("tagged value lost: %v", n.Get("a").Plain())
+	}
+	if n, _ := ParseYAML("f.yml", []byte("a: {x:y}\n"), DefaultLimits); n.Get("a", "x:y") == nil {
+		t.Errorf("{x:y} should be key \"x:y\": %v", n.Get("a").Plain())
+	}
+}

@@ -170,14 +170,14 @@ func (c *yamlConv) conv(n ast.Node, depth int) (*Node, error) {
 	case *ast.MappingNode:
 		m := NewMap(p)
 		for _, mv := range t.Values {
-			if err := c.mapEntry(m, mv, depth); err != nil {
+			if err := c.mapEntry(m, mv, t.IsFlowStyle, depth); err != nil {
 				return nil, err
 			}
 		}
 		return m, nil
 	case *ast.MappingValueNode:
 		m := NewMap(p)
-		if err := c.mapEntry(m, t, depth); err != nil {
+		if err := c.mapEntry(m, t, t.IsFlowStyle, depth); err != nil {
 			return nil, err
 		}
 		return m, nil
@@ -200,7 +200,7 @@ func (c *yamlConv) conv(n ast.Node, depth int) (*Node, error) {
 	return nil, Errorf(p, "unsupported YAML construct %s", n.Type())
 }
 
-func (c *yamlConv) mapEntry(m *Node, mv *ast.MappingValueNode, depth int) error {
+func (c *yamlConv) mapEntry(m *Node, mv *ast.MappingValueNode, flow bool, depth int) error {
 	if _, ok := mv.Key.(*ast.MergeKeyNode); ok {
 		v, err := c.conv(mv.Value, depth+1)
 		if err != nil {
@@ -225,6 +225,13 @@ func (c *yamlConv) mapEntry(m *Node, mv *ast.MappingValueNode, depth int) error 
 				}
 			}
 		}
+		return nil
+	}
+	if key, v, ok, err := c.flowKeyWithColon(mv, flow || mv.IsFlowStyle); ok || err != nil {
+		if err != nil {
+			return err
+		}
+		m.Set(key, v)
 		return nil
 	}
 	kp := c.pos(mv.Key.GetToken())
@@ -352,4 +359,41 @@ func (c *yamlConv) tag(t *ast.TagNode, p Pos, depth int) (*Node, error) {
 		return v, nil
 	}
 	return nil, Errorf(p, "unknown YAML tag %s (expected a CloudFormation short form such as !Ref, !GetAtt, !Sub)", tag)
+}
+
+// flowKeyWithColon repairs a go-yaml mis-split (goccy/go-yaml#832): in a flow
+// map, `{aws:SourceArn: x}` has the key "aws:SourceArn" (a colon not followed
+// by a space belongs to the plain scalar), but the parser splits it at the
+// first colon into key "aws" and value "SourceArn: x". IAM conditions are
+// written like this, so reading it wrong would misjudge a policy. The parser
+// marks the case by a plain value token starting right after the colon.
+func (c *yamlConv) flowKeyWithColon(mv *ast.MappingValueNode, flow bool) (string, *Node, bool, error) {
+	k, ok := mv.Key.(*ast.StringNode)
+	if !ok || !flow || mv.Start == nil || mv.Start.Position == nil {
+		return "", nil, false, nil
+	}
+	v, ok := mv.Value.(*ast.StringNode)
+	if !ok || k.Token == nil || v.Token == nil || k.Token.Type != token.StringType || v.Token.Type != token.StringType || v.Token.Position == nil {
+		return "", nil, false, nil
+	}
+	colon, vp := mv.Start.Position, v.Token.Position
+	if vp.Line != colon.Line || vp.Column != colon.Column+1 {
+		return "", nil, false, nil
+	}
+	kp := c.pos(k.Token)
+	rest := v.Value
+	keyTail, valText, found := strings.Cut(rest, ": ")
+	if !found {
+		return k.Value + ":" + rest, NewNull(kp), true, nil
+	}
+	sub, err := ParseYAML(c.file, []byte("v: "+valText+"\n"), c.lim)
+	if err != nil {
+		return "", nil, false, Errorf(kp, "cannot read flow map entry %q: %v", k.Value+":"+rest, err)
+	}
+	val := sub.Get("v")
+	if val == nil {
+		val = NewNull(kp)
+	}
+	val.Pos = c.pos(v.Token)
+	return k.Value + ":" + keyTail, val, true, nil
 }
