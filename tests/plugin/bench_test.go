@@ -1,0 +1,140 @@
+package plugin
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// benchRuns is how many times each variant is packaged per benchmark op;
+// the medians are reported.
+const benchRuns = 5
+
+// BenchmarkPluginOverhead measures what the plugin adds to `sls package` of
+// a 50-function service: the same service with and without the plugin,
+// packaged alternately (so drift on a noisy machine hits both alike), five
+// times each. It reports the medians and their difference (the goal is
+// under 100 ms). Run it with tests/plugin/bench.sh.
+func BenchmarkPluginOverhead(b *testing.B) {
+	src := filepath.Join(b.TempDir(), "bench-50")
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(src, "serverless.yml"), []byte(generatedService(50)), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	writeBootstrapZip(b, filepath.Join(src, "bootstrap.zip"))
+	without := newService(b, src, false)
+	with := newService(b, src, true)
+	safeguardBin(b)
+
+	pack := func(s *service) time.Duration {
+		start := time.Now()
+		res := s.sls(run{}, "package", "--stage", "development")
+		d := time.Since(start)
+		if res.Code != 0 {
+			b.Fatalf("package failed:\n%s", res)
+		}
+		return d
+	}
+	// One untimed round warms the file cache and the Go build.
+	pack(without)
+	pack(with)
+	b.ResetTimer()
+	var offs, ons []time.Duration
+	for range b.N {
+		for range benchRuns {
+			offs = append(offs, pack(without))
+			ons = append(ons, pack(with))
+		}
+	}
+	b.StopTimer()
+	off, on := median(offs), median(ons)
+	b.ReportMetric(ms(off), "ms-without")
+	b.ReportMetric(ms(on), "ms-with")
+	b.ReportMetric(ms(on-off), "ms-added")
+	b.Logf("sls package, 50 functions: without plugin %v, with plugin %v (medians of %d); runs without %v, with %v",
+		off.Round(time.Millisecond), on.Round(time.Millisecond), len(offs), rounded(offs), rounded(ons))
+}
+
+// generatedService is a service of n functions, each behind a REST route
+// with an authorizer, the shape of a council API.
+func generatedService(n int) string {
+	var b strings.Builder
+	b.WriteString(`service: bench-api
+frameworkVersion: '>=3'
+provider:
+  name: aws
+  runtime: provided.al2023
+  architecture: arm64
+  region: eu-west-2
+  logRetentionInDays: 180
+  tracing:
+    lambda: true
+    apiGateway: true
+package:
+  artifact: bootstrap.zip
+functions:
+`)
+	for i := range n {
+		fmt.Fprintf(&b, `  fn%02d:
+    handler: bootstrap
+    events:
+      - http:
+          path: /items%02d/{id}
+          method: get
+          authorizer:
+            arn: arn:aws:lambda:eu-west-2:111111111111:function:api-auth-verify-token
+            type: request
+            identitySource: method.request.header.Authorization
+            resultTtlInSeconds: 0
+            managedExternally: true
+`, i, i)
+	}
+	return b.String()
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func rounded(ds []time.Duration) []time.Duration {
+	out := make([]time.Duration, len(ds))
+	for i, d := range ds {
+		out[i] = d.Round(time.Millisecond)
+	}
+	return out
+}
+
+func TestMedian(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []time.Duration
+		want time.Duration
+	}{
+		{"empty", nil, 0},
+		{"odd", []time.Duration{5, 1, 3}, 3},
+		{"even", []time.Duration{4, 1, 3, 2}, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := median(tc.in); got != tc.want {
+				t.Errorf("median(%v) = %v, want %v", tc.in, got, tc.want)
+			}
+		})
+	}
+}
