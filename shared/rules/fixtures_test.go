@@ -24,7 +24,8 @@ import (
 //
 // and each resource entry may carry, beside Type and Properties, the
 // inventory fields a loader or collector fills: Name, ARN, Framework: true,
-// External: true, Attrs: {k: v}.
+// External: true, Attrs: {k: v}. A map {Unknown: "<expr>", Why: "…"}
+// anywhere in Properties stands for a value only known at deploy time.
 //
 // A good fixture must produce at least one result and no failure; a bad one
 // at least one failure (exactly Expect, when given).
@@ -162,6 +163,7 @@ func fixtureInventory(t *testing.T, doc *value.Node, origin inventory.Origin) *i
 		if r.Props == nil {
 			r.Props = value.NewMap(n.Pos)
 		}
+		r.Props = withUnknowns(r.Props)
 		r.Tags = inventory.TagsFromProperty(r.Props.Get("Tags"))
 		if a := n.Get("Name"); a.Has() {
 			r.Name = a.String()
@@ -180,4 +182,21 @@ func fixtureInventory(t *testing.T, doc *value.Node, origin inventory.Origin) *i
 		inv.Add(r)
 	})
 	return inv
+}
+
+// withUnknowns turns fixture maps {Unknown: expr, Why: why} into Unknown nodes.
+func withUnknowns(n *value.Node) *value.Node {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == value.Map && n.Field("Unknown") != nil && n.Len() <= 2 {
+		return value.NewUnknown(n.Field("Unknown").String(), n.Field("Why").String(), n.Pos)
+	}
+	for i, it := range n.Items {
+		n.Items[i] = withUnknowns(it)
+	}
+	for i, v := range n.Vals {
+		n.Vals[i] = withUnknowns(v)
+	}
+	return n
 }
