@@ -26,8 +26,6 @@ type compiler struct {
 
 	// seen event-invoke destinations (ensureTargetExecutionPermission memo).
 	seenDestinations map[string]bool
-	// externals are things events name that the service does not own.
-	externals []external
 	// framework lists the custom-resource functions the Framework adds.
 	framework []string
 }

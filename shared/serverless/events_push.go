@@ -111,7 +111,6 @@ func (c *compiler) snsEvents() error {
 				"FilterPolicy", cp(field("filterPolicy")), "FilterPolicyScope", cp(field("filterPolicyScope")),
 				"RedrivePolicy", redrive, "Region", region)
 			c.t.put(subID, dependsOnAlias(resource(p, "AWS::SNS::Subscription", pr), f))
-			c.addExternal("AWS::SNS::Topic", topicArn, p)
 		} else {
 			topicArn = join(p, "", "arn:", partitionRef(p), ":sns:", regionRef(p), ":", accountRef(p), ":", topicName)
 			tid := topicLogicalID(topicName)
@@ -368,7 +367,6 @@ func (c *compiler) existingS3Events() error {
 				statements = append(statements, M(p, "Effect", "Allow",
 					"Resource", join(p, ":", "arn", partitionRef(p), "s3", "", "", cp(bucket)),
 					"Action", L(p, "s3:PutBucketNotification", "s3:GetBucketNotification")))
-				c.addExternal("AWS::S3::Bucket", bucket, p)
 			} else {
 				bcs := c.t.get(id).Get("Properties", "BucketConfigs")
 				bcs.Items = append(bcs.Items, bc)

@@ -9,21 +9,6 @@ import (
 // Poll-based event sources: sqs, stream, msk, kafka, activemq, rabbitmq,
 // each compiled to an AWS::Lambda::EventSourceMapping.
 
-// external is something an event names that the service may not own. It
-// becomes an External resource unless it resolves to one of the stack's.
-type external struct {
-	typ  string
-	node *value.Node
-	pos  value.Pos
-}
-
-func (c *compiler) addExternal(typ string, n *value.Node, p value.Pos) {
-	if n == nil {
-		return
-	}
-	c.externals = append(c.externals, external{typ: typ, node: n, pos: p})
-}
-
 // arnName is the name part the Framework takes from an event source ARN for
 // a logical id: the logical id of Fn::GetAtt, the export of
 // Fn::ImportValue, the last item of Fn::Join, else what split returns.
@@ -107,7 +92,6 @@ func (c *compiler) sqsEvents() error {
 		}
 		stmt.Items = append(stmt.Items, cp(arn))
 		c.t.put(queueLogicalID(f.key, name), M(p, "Type", "AWS::Lambda::EventSourceMapping", "DependsOn", deps, "Properties", pr))
-		c.addExternal("AWS::SQS::Queue", arn, p)
 		return nil
 	})
 	if err != nil {
@@ -273,11 +257,6 @@ func (c *compiler) streamEvents() error {
 				}
 			}
 			c.t.put(streamLogicalID(f.key, streamType, name), r)
-			if streamType == "dynamodb" {
-				c.addExternal("AWS::DynamoDB::Table", arn, p)
-			} else {
-				c.addExternal("AWS::Kinesis::Stream", arn, p)
-			}
 		}
 		for _, key := range []string{"dynamodb", "kinesis", "kinesisConsumer", "kinesisSubscribe", "onFailureSns", "onFailureSqs"} {
 			if s, ok := stmts[key]; ok {
@@ -323,7 +302,6 @@ func (c *compiler) brokerEvents() error {
 				id = normalizedResourceName(f.key) + "EventSourceMappingMSK" + trunc(normalizeAlnum(token), 79) + trunc(normalizeAlnum(text(ev.Field("topic"))), 79)
 				pr.Set("EventSourceArn", cp(arn))
 				pr.Set("Topics", L(p, cp(ev.Field("topic"))))
-				c.addExternal("AWS::MSK::Cluster", arn, p)
 			case "kafka":
 				id = normalizedResourceName(f.key) + "EventSourceMappingKafka" + trunc(normalizeAlnum(text(ev.Field("topic"))), 158)
 				pr.Set("Topics", L(p, cp(ev.Field("topic"))))

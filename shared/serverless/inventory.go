@@ -41,28 +41,7 @@ func (c *compiler) finish(inv *inventory.Inventory) {
 	if api := inv.ByID(idRestAPI); api != nil && api.Type == "AWS::ApiGateway::RestApi" && c.t.has(idRestAPI) {
 		addAPIStage(inv, c.provider, c.stage, c.service, api.Pos)
 	}
-	apiGateway := c.provider.Field("apiGateway")
-	if id := apiGateway.Field("restApiId"); truthy(id) && c.hasEvents("http") {
-		c.addExternal("AWS::ApiGateway::RestApi", id, id.Pos)
-	}
-	if id := apiGateway.Field("websocketApiId"); truthy(id) && c.hasEvents("websocket") {
-		c.addExternal("AWS::ApiGatewayV2::Api", id, id.Pos)
-	}
-	if id := c.provider.Get("httpApi", "id"); truthy(id) && c.hasEvents("httpApi") {
-		c.addExternal("AWS::ApiGatewayV2::Api", id, id.Pos)
-	}
-	addExternals(inv, c.externals)
-}
-
-func (c *compiler) hasEvents(typ string) bool {
-	for _, f := range c.fns {
-		for _, ev := range f.events {
-			if truthy(ev.Field(typ)) {
-				return true
-			}
-		}
-	}
-	return false
+	addExternals(inv, eventExternals(c.cfg))
 }
 
 // stackTags reads provider.stackTags for the loader.
