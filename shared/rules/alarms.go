@@ -581,7 +581,10 @@ func actionNotifies(inv *inventory.Inventory, act *value.Node) (ok bool, what st
 		}
 		return true, fmt.Sprintf("topic %s (%d subscription%s)", called(topic), len(subs), plural(len(subs))), value.Pos{}
 	}
-	if r := inv.Resolve(act); r != nil {
+	// A reference names the resource; a string is judged by its ARN (a
+	// queue that shares the topic's name is not the action).
+	if id, _, isRef := refTo(act); isRef && inv.ByID(id) != nil {
+		r := inv.ByID(id)
 		if r.Type == "AWS::Lambda::Function" {
 			return true, "function " + called(r), value.Pos{}
 		}

@@ -333,6 +333,9 @@ Resources:
   Pager:
     Type: AWS::Lambda::Function
     Properties: {FunctionName: pager}
+  SameName:
+    Type: AWS::SQS::Queue
+    Properties: {QueueName: housing-alerts}
   Alarm:
     Type: AWS::CloudWatch::Alarm
     Properties:
@@ -351,6 +354,7 @@ Resources:
 		{"topic of another stack", "AlarmActions: [arn:aws:sns:eu-west-2:123456789012:housing-alerts]", true, "outside this service"},
 		{"imported topic", "AlarmActions: [!ImportValue alerts-arn]", true, "another stack"},
 		{"function", "AlarmActions: [!GetAtt Pager.Arn]", true, "function Pager"},
+		{"a queue by reference", "AlarmActions: [!GetAtt SameName.Arn]", false, "notifies nobody"},
 		{"incident manager", "AlarmActions: ['arn:aws:ssm-incidents::123456789012:response-plan/orders']", true, "Incident Manager"},
 		{"reboot only", "AlarmActions: ['arn:aws:automate:eu-west-2:ec2:reboot']", false, "notifies nobody"},
 		{"not an ARN", "AlarmActions: [alerts]", false, "not an ARN"},

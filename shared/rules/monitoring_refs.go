@@ -374,12 +374,14 @@ func isVisible(n *value.Node) bool {
 // (arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders-dlq), matched by the
 // name at its end.
 func resolveTyped(inv *inventory.Inventory, n *value.Node, typ string) *inventory.Resource {
-	if r := inv.Resolve(n); r != nil {
-		if r.Type == typ {
-			return r
-		}
+	if r := inv.Resolve(n); r != nil && r.Type == typ {
+		return r
+	}
+	if _, _, isRef := refTo(n); isRef {
 		return nil
 	}
+	// A string or an expression: names can repeat across types (a queue
+	// and a topic both called orders), so match the name among typ only.
 	text, ok := refText(n)
 	if !ok || !strings.HasPrefix(text, "arn:") {
 		return nil

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"prodready/shared/inventory"
+	"prodready/shared/value"
 )
 
 // The -update flag may be registered by another test file of the package
@@ -88,4 +91,52 @@ func diffLines(want, got string) string {
 		}
 	}
 	return b.String()
+}
+
+// exampleContext holds, per rule, the resources the Framework or the rest
+// of the service would add around its Example (the API the Framework
+// compiles, the queue an alarm watches), so the example can be checked.
+var exampleContext = map[string]string{
+	"api-canary":           "ApiGatewayRestApi: {Type: AWS::ApiGateway::RestApi, Properties: {Name: production-orders}}",
+	"log-retention":        "ApiGatewayStage: {Type: AWS::ApiGateway::Stage, Properties: {RestApiId: !Ref ApiGatewayRestApi, StageName: production, MethodSettings: [{LoggingLevel: INFO}]}}",
+	"api-5xx-alarm":        "ApiGatewayRestApi: {Type: AWS::ApiGateway::RestApi, Properties: {Name: production-orders}}",
+	"canary-alarm":         "HealthCanary: {Type: AWS::Synthetics::Canary, Properties: {Name: orders-health, Schedule: {Expression: rate(5 minutes)}}}",
+	"dashboard":            "ApiLambdaFunction: {Type: AWS::Lambda::Function, Properties: {FunctionName: orders-production-api}}",
+	"sns-delivery-logging": "SearchSubscription: {Type: AWS::SNS::Subscription, Properties: {TopicArn: !Ref PersonTopic, Protocol: sqs, Endpoint: x}}",
+	"sns-delivery-alarm":   "PersonTopic: {Type: AWS::SNS::Topic, Properties: {TopicName: person.fifo}}",
+	"sqs-dlq":              "ListenerMapping: {Type: AWS::Lambda::EventSourceMapping, Properties: {EventSourceArn: !GetAtt ListenerQueue.Arn, FunctionName: !GetAtt ListenerLambdaFunction.Arn}}",
+	"dlq-alarm": `ListenerQueue: {Type: AWS::SQS::Queue, Properties: {RedrivePolicy: {deadLetterTargetArn: !GetAtt ListenerDLQ.Arn, maxReceiveCount: 3}}}
+  ListenerDLQ: {Type: AWS::SQS::Queue, Properties: {QueueName: orders-listener-dlq}}
+  AlertsTopic: {Type: AWS::SNS::Topic, Properties: {Subscription: [{Protocol: email, Endpoint: team@hackney.gov.uk}]}}`,
+	"dlq-archive": "WorkerLambdaFunction: {Type: AWS::Lambda::Function, Properties: {DeadLetterConfig: {TargetArn: !GetAtt WorkerDLQ.Arn}}}",
+}
+
+// TestMonitoringExamplesPass checks that each rule's Example (its
+// resources: section, with the resources around it) passes the rule: the
+// snippet an engineer copies must be right.
+func TestMonitoringExamplesPass(t *testing.T) {
+	for _, r := range monitoringRules() {
+		t.Run(r.ID, func(t *testing.T) {
+			ex := yamlNode(t, r.Example)
+			res := ex.Get("resources", "Resources")
+			if !res.Has() {
+				t.Skip("the example configures provider settings only")
+			}
+			ctx, ok := exampleContext[r.ID]
+			if !ok {
+				t.Fatalf("no example context for %s", r.ID)
+			}
+			doc := yamlNode(t, "Resources:\n  "+ctx+"\n")
+			res.Each(func(id string, n *value.Node) { doc.Get("Resources").Set(id, n) })
+			results := runMonitoringRule(t, r, fixtureInventory(t, doc, inventory.FromTemplate))
+			if len(results) == 0 {
+				t.Fatal("the example is not checked by the rule")
+			}
+			for _, x := range results {
+				if !x.Pass {
+					t.Errorf("example fails on %s: %s", x.Resource, x.Message)
+				}
+			}
+		})
+	}
 }

@@ -32,6 +32,9 @@ Resources:
   FnDLQ:
     Type: AWS::SQS::Queue
     Properties: {QueueName: fn-dlq}
+  SameNameTopic:
+    Type: AWS::SNS::Topic
+    Name: json-dlq
   TopicDLQFn:
     Type: AWS::Lambda::Function
     Properties:
