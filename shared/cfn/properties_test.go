@@ -172,3 +172,29 @@ func indent(s, prefix string) string {
 	}
 	return strings.Join(lines, "\n") + "\n"
 }
+
+func TestPropertiesOnAnUnknownCondition(t *testing.T) {
+	inv, err := load(t, `
+Parameters:
+  P: {Type: String}
+Conditions:
+  Maybe: !Equals [!Ref P, x]
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties: !If [Maybe, {BucketName: a}, {BucketName: b}]
+  Empty:
+    Type: AWS::S3::Bucket
+    Properties: !If [Maybe, !Ref AWS::NoValue, !Ref AWS::NoValue]
+`, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := inv.ByID("Bucket")
+	if !b.Props.IsUnknown() || b.Props.Why != "depends on condition Maybe" || b.Prop("BucketName") != nil || b.Name != "" {
+		t.Errorf("Bucket props %s name %q, want an Unknown that reads as nothing", dump(b.Props), b.Name)
+	}
+	if e := inv.ByID("Empty"); !e.Props.IsUnknown() {
+		t.Errorf("Empty props %s, want Unknown", dump(e.Props))
+	}
+}

@@ -109,6 +109,9 @@ func (l *loader) loadResource(id string, def *value.Node, existing *inventory.Re
 	if err != nil {
 		return nil, err
 	}
+	if err := l.checkIfConditions(props); err != nil {
+		return nil, err
+	}
 	if truth == False {
 		// The resource does not exist in this deployment; neither does the
 		// compiled one it would have been merged into. (Removing an id the
@@ -314,4 +317,26 @@ func mergeNodes(dst, src *value.Node) *value.Node {
 		return out
 	}
 	return src
+}
+
+// checkIfConditions reports an Fn::If naming an undefined condition anywhere
+// in n, also in branches this deployment does not take and in resources it
+// does not create: CloudFormation rejects such a template in every stage.
+func (l *loader) checkIfConditions(n *value.Node) error {
+	stack := []*value.Node{n}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n == nil {
+			continue
+		}
+		if fn, arg, ok := n.Intrinsic(); ok && fn == "Fn::If" && arg.Kind == value.List && len(arg.Items) > 0 {
+			if name, ok := arg.Items[0].Text(); ok && l.conds.Field(name) == nil {
+				return value.Errorf(arg.Items[0].Pos, "Fn::If uses condition %s, which is not defined in Conditions%s", name, l.definedHint())
+			}
+		}
+		stack = append(stack, n.Items...)
+		stack = append(stack, n.Vals...)
+	}
+	return nil
 }
