@@ -369,11 +369,21 @@ func isVisible(n *value.Node) bool {
 }
 
 // resolveTyped returns the resource of type typ that n points at: a
-// reference, a name or ARN (inventory.Resolve), or an ARN built with
+// reference, a name or ARN (inventory.Resolve), a deploy-time value the
+// loader recorded as an External resource, or an ARN built with
 // Fn::Sub or Fn::Join from pseudo parameters and a literal name
 // (arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders-dlq), matched by the
 // name at its end.
 func resolveTyped(inv *inventory.Inventory, n *value.Node, typ string) *inventory.Resource {
+	if n.IsUnknown() {
+		// A value read at deploy time (an SSM parameter) names a resource
+		// the service does not own; the loader adds it as External with
+		// the expression as its id (inventory convention 6).
+		if r := inv.ByID(n.Str); r != nil && r.Type == typ {
+			return r
+		}
+		return nil
+	}
 	if r := inv.Resolve(n); r != nil && r.Type == typ {
 		return r
 	}
