@@ -136,6 +136,9 @@ func judgeCanaryRuns(can *inventory.Resource, maxMinutes int, live bool) (string
 	case sched.MaxGap > float64(maxMinutes):
 		return fmt.Sprintf("canary %s runs %s, leaving up to %s between checks; the standard asks for every %d minutes: set Schedule.Expression: rate(%d minutes)", name, text, spanOfMinutes(sched.MaxGap), maxMinutes, maxMinutes), at
 	}
+	if d, ok := can.Prop("Schedule", "DurationInSeconds").AsInt(); ok && d > 0 {
+		return fmt.Sprintf("canary %s stops running %d seconds after it starts (Schedule.DurationInSeconds); set it to 0 so it runs until stopped", name, d), can.PosOf("Schedule", "DurationInSeconds")
+	}
 	if state := can.Attrs["State"]; live && slices.Contains([]string{"STOPPED", "READY", "ERROR"}, state) {
 		return fmt.Sprintf("canary %s is %s, so it checks nothing; start it (and fix it if it is in ERROR)", name, state), value.Pos{}
 	}
