@@ -11,7 +11,9 @@ import (
 )
 
 // REST APIs: RestApi, Resource (not the root), Method and Stage, as the
-// Framework compiles them. A method on the root has ResourceId equal to the
+// Framework compiles them. The sub-resources' Names are qualified by the
+// API's name ("orders-api/production", "orders-api GET /orders"): a bare
+// stage name or path is shared by every API and would match any of them. A method on the root has ResourceId equal to the
 // API's RootResourceId. Resource ids (RootResourceId, ParentId, ResourceId)
 // are written as the resource's ARN, the same string whether or not the
 // resource is emitted, so a rule can follow the chain up to the root.
@@ -80,7 +82,7 @@ func collectRestAPI(ctx context.Context, s *svc, a types.RestApi) error {
 		rid := str(r.Id)
 		isRoot := r.ParentId == nil
 		if !isRoot {
-			s.child(api, &inventory.Resource{ID: resArn(rid), ARN: resArn(rid), Name: str(r.Path), Type: "AWS::ApiGateway::Resource",
+			s.child(api, &inventory.Resource{ID: resArn(rid), ARN: resArn(rid), Name: str(a.Name) + str(r.Path), Type: "AWS::ApiGateway::Resource",
 				Props: props{}.set("PathPart", r.PathPart).set("ParentId", resArn(str(r.ParentId))).set("RestApiId", apiArn).node(),
 				Attrs: map[string]string{"Path": str(r.Path)}})
 		}
@@ -101,7 +103,7 @@ func collectRestAPI(ctx context.Context, s *svc, a types.RestApi) error {
 				mp.set("Integration", props{}.set("Type", string(in.Type)).set("Uri", in.Uri).set("IntegrationHttpMethod", in.HttpMethod))
 			}
 			marn := resArn(rid) + "/methods/" + verb
-			s.child(api, &inventory.Resource{ID: marn, ARN: marn, Name: verb + " " + str(r.Path), Type: "AWS::ApiGateway::Method",
+			s.child(api, &inventory.Resource{ID: marn, ARN: marn, Name: str(a.Name) + " " + verb + " " + str(r.Path), Type: "AWS::ApiGateway::Method",
 				Props: mp.node(), Attrs: map[string]string{"Path": str(r.Path)}})
 		}
 	}
@@ -126,7 +128,7 @@ func collectRestAPI(ctx context.Context, s *svc, a types.RestApi) error {
 		if tags == nil {
 			tags = map[string]string{}
 		}
-		res := &inventory.Resource{ID: sarn, ARN: sarn, Name: str(st.StageName), Type: "AWS::ApiGateway::Stage", Props: sp.node()}
+		res := &inventory.Resource{ID: sarn, ARN: sarn, Name: str(a.Name) + "/" + str(st.StageName), Type: "AWS::ApiGateway::Stage", Props: sp.node()}
 		if tags[StackTag] == "" {
 			res.Stack = api.Stack
 		}

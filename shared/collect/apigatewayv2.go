@@ -73,7 +73,7 @@ func collectV2API(ctx context.Context, s *svc, a types.Api) error {
 
 	for _, r := range routes {
 		rarn := apiArn + "/routes/" + str(r.RouteId)
-		s.child(api, &inventory.Resource{ID: rarn, ARN: rarn, Name: str(r.RouteKey), Type: "AWS::ApiGatewayV2::Route",
+		s.child(api, &inventory.Resource{ID: rarn, ARN: rarn, Name: str(a.Name) + " " + str(r.RouteKey), Type: "AWS::ApiGatewayV2::Route",
 			Props: props{}.set("ApiId", apiArn).set("RouteKey", r.RouteKey).set("AuthorizationType", string(r.AuthorizationType)).
 				set("AuthorizerId", r.AuthorizerId).set("ApiKeyRequired", r.ApiKeyRequired).set("AuthorizationScopes", r.AuthorizationScopes).
 				set("Target", r.Target).node()})
@@ -92,7 +92,7 @@ func collectV2API(ctx context.Context, s *svc, a types.Api) error {
 		if tags == nil {
 			tags = map[string]string{}
 		}
-		res := &inventory.Resource{ID: sarn, ARN: sarn, Name: str(st.StageName), Type: "AWS::ApiGatewayV2::Stage", Props: sp.node()}
+		res := &inventory.Resource{ID: sarn, ARN: sarn, Name: str(a.Name) + "/" + str(st.StageName), Type: "AWS::ApiGatewayV2::Stage", Props: sp.node()}
 		if tags[StackTag] == "" {
 			res.Stack = api.Stack
 		}

@@ -23,7 +23,7 @@ var lambdaService = Service{
 	Name: "lambda",
 	Types: []string{"AWS::Lambda::Function", "AWS::Lambda::Permission", "AWS::Lambda::Url",
 		"AWS::Lambda::EventInvokeConfig", "AWS::Lambda::EventSourceMapping"},
-	Actions: []string{"lambda:ListFunctions", "lambda:GetPolicy", "lambda:ListFunctionUrlConfigs",
+	Actions: []string{"lambda:ListFunctions", "lambda:GetPolicy", "lambda:GetFunctionUrlConfig",
 		"lambda:ListFunctionEventInvokeConfigs", "lambda:ListEventSourceMappings"},
 	has: func(c Clients) bool { return c.Lambda != nil },
 	collect: func(ctx context.Context, s *svc) error {
@@ -98,14 +98,14 @@ func collectFunction(ctx context.Context, s *svc, f types.FunctionConfiguration)
 			return nil, fmt.Errorf("lambda:GetPolicy %s: unreadable policy: %w", name, err)
 		}
 	}
-	var urls []types.FunctionUrlConfig
-	up := lambda.NewListFunctionUrlConfigsPaginator(c, &lambda.ListFunctionUrlConfigsInput{FunctionName: f.FunctionArn})
-	for up.HasMorePages() {
-		out, err := up.NextPage(ctx)
-		if err != nil {
-			return nil, wrap("lambda:ListFunctionUrlConfigs", name, err)
-		}
-		urls = append(urls, out.FunctionUrlConfigs...)
+	// The unqualified function's URL (the one the Framework's url: creates);
+	// URLs on aliases are not read.
+	url, err := c.GetFunctionUrlConfig(ctx, &lambda.GetFunctionUrlConfigInput{FunctionName: f.FunctionArn})
+	if isCode(err, "ResourceNotFoundException") {
+		url, err = nil, nil
+	}
+	if err != nil {
+		return nil, wrap("lambda:GetFunctionUrlConfig", name, err)
 	}
 	var eics []types.FunctionEventInvokeConfig
 	ip := lambda.NewListFunctionEventInvokeConfigsPaginator(c, &lambda.ListFunctionEventInvokeConfigsInput{FunctionName: f.FunctionArn})
@@ -150,11 +150,9 @@ func collectFunction(ctx context.Context, s *svc, f types.FunctionConfiguration)
 					set("EventSourceToken", st.cond["lambda:eventsourcetoken"]).node()})
 		}
 	}
-	for _, u := range urls {
-		_, qual := splitQualifier(str(u.FunctionArn))
-		s.child(fn, &inventory.Resource{ID: arn + "#url/" + qual, Name: str(u.FunctionUrl), Type: "AWS::Lambda::Url",
-			Props: props{}.set("AuthType", string(u.AuthType)).set("TargetFunctionArn", arn).set("Qualifier", qual).
-				set("InvokeMode", string(u.InvokeMode)).node()})
+	if url != nil {
+		s.child(fn, &inventory.Resource{ID: arn + "#url", Name: str(url.FunctionUrl), Type: "AWS::Lambda::Url",
+			Props: props{}.set("AuthType", string(url.AuthType)).set("TargetFunctionArn", arn).set("InvokeMode", string(url.InvokeMode)).node()})
 	}
 	for _, e := range eics {
 		_, qual := splitQualifier(str(e.FunctionArn))

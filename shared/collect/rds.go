@@ -13,6 +13,11 @@ import (
 	"prodready/shared/inventory"
 )
 
+// References between RDS resources (SourceDBInstanceIdentifier,
+// DBClusterIdentifier, DBSubnetGroupName) are written as ARNs: a subnet
+// group, an instance and a cluster often share one name, and a bare name
+// would resolve to whichever was read last.
+//
 // RDS instances and clusters (DescribeDB* also list DocumentDB and Neptune,
 // which the database-technology rule should see) and their DB subnet
 // groups. A read replica has SourceDBInstanceIdentifier naming its primary;
@@ -65,7 +70,7 @@ type subnetGroups struct {
 	seen map[string]bool
 }
 
-func (g *subnetGroups) add(sg *types.DBSubnetGroup, stack string) (zones string) {
+func (g *subnetGroups) add(sg *types.DBSubnetGroup, stack string) (arn, zones string) {
 	var ids, az []string
 	for _, sn := range sg.Subnets {
 		ids = append(ids, str(sn.SubnetIdentifier))
@@ -75,20 +80,20 @@ func (g *subnetGroups) add(sg *types.DBSubnetGroup, stack string) (zones string)
 	}
 	sort.Strings(az)
 	zones = strings.Join(compact(az), ",")
-	arn := str(sg.DBSubnetGroupArn)
+	arn = str(sg.DBSubnetGroupArn)
 	if arn == "" {
 		arn = arnf("rds", g.s.o.Region, g.s.o.Account, "subgrp:%s", str(sg.DBSubnetGroupName))
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.seen[arn] {
-		return zones
+		return arn, zones
 	}
 	g.seen[arn] = true
 	g.s.add(&inventory.Resource{ID: arn, ARN: arn, Name: str(sg.DBSubnetGroupName), Type: "AWS::RDS::DBSubnetGroup", Stack: stack,
 		Props: props{}.set("DBSubnetGroupName", sg.DBSubnetGroupName).set("SubnetIds", ids).set("VpcId", sg.VpcId).node(),
 		Attrs: map[string]string{"AvailabilityZones": zones}}, map[string]string{})
-	return zones
+	return arn, zones
 }
 
 func compact(s []string) []string {
@@ -106,14 +111,16 @@ func addDBInstance(s *svc, groups *subnetGroups, db types.DBInstance) {
 	tags := rdsTags(db.TagList)
 	dp := props{}.set("DBInstanceIdentifier", db.DBInstanceIdentifier).set("Engine", db.Engine).set("EngineVersion", db.EngineVersion).
 		set("DBInstanceClass", db.DBInstanceClass).set("PubliclyAccessible", db.PubliclyAccessible).set("StorageEncrypted", db.StorageEncrypted).
-		set("KmsKeyId", db.KmsKeyId).set("MultiAZ", db.MultiAZ).set("SourceDBInstanceIdentifier", db.ReadReplicaSourceDBInstanceIdentifier).
-		set("SourceDBClusterIdentifier", db.ReadReplicaSourceDBClusterIdentifier).
-		set("DBClusterIdentifier", db.DBClusterIdentifier).set("AvailabilityZone", db.AvailabilityZone).
+		set("KmsKeyId", db.KmsKeyId).set("MultiAZ", db.MultiAZ).
+		set("SourceDBInstanceIdentifier", rdsRef(s, "db", db.ReadReplicaSourceDBInstanceIdentifier)).
+		set("SourceDBClusterIdentifier", rdsRef(s, "cluster", db.ReadReplicaSourceDBClusterIdentifier)).
+		set("DBClusterIdentifier", rdsRef(s, "cluster", db.DBClusterIdentifier)).set("AvailabilityZone", db.AvailabilityZone).
 		set("BackupRetentionPeriod", db.BackupRetentionPeriod).set("DeletionProtection", db.DeletionProtection).set("Tags", tagList(tags))
 	attrs := map[string]string{}
 	if sg := db.DBSubnetGroup; sg != nil {
-		dp.set("DBSubnetGroupName", sg.DBSubnetGroupName)
-		attrs["AvailabilityZones"] = groups.add(sg, tags[StackTag])
+		var arn string
+		arn, attrs["AvailabilityZones"] = groups.add(sg, tags[StackTag])
+		dp.set("DBSubnetGroupName", arn)
 	}
 	if len(db.ReadReplicaDBInstanceIdentifiers) > 0 {
 		attrs["ReadReplicas"] = strings.Join(db.ReadReplicaDBInstanceIdentifiers, ",")
@@ -130,7 +137,7 @@ func addDBCluster(s *svc, c types.DBCluster) {
 	tags := rdsTags(c.TagList)
 	cp := props{}.set("DBClusterIdentifier", c.DBClusterIdentifier).set("Engine", c.Engine).set("EngineVersion", c.EngineVersion).
 		set("EngineMode", c.EngineMode).set("StorageEncrypted", c.StorageEncrypted).set("KmsKeyId", c.KmsKeyId).
-		set("DBSubnetGroupName", c.DBSubnetGroup).set("AvailabilityZones", c.AvailabilityZones).set("PubliclyAccessible", c.PubliclyAccessible).
+		set("DBSubnetGroupName", rdsRef(s, "subgrp", c.DBSubnetGroup)).set("AvailabilityZones", c.AvailabilityZones).set("PubliclyAccessible", c.PubliclyAccessible).
 		set("DeletionProtection", c.DeletionProtection).set("BackupRetentionPeriod", c.BackupRetentionPeriod).
 		set("ReplicationSourceIdentifier", c.ReplicationSourceIdentifier).set("Tags", tagList(tags))
 	var members []string
@@ -143,4 +150,15 @@ func addDBCluster(s *svc, c types.DBCluster) {
 		attrs["ReadReplicas"] = strings.Join(c.ReadReplicaIdentifiers, ",")
 	}
 	s.add(&inventory.Resource{ID: arn, ARN: arn, Name: str(c.DBClusterIdentifier), Type: "AWS::RDS::DBCluster", Props: cp.node(), Attrs: attrs}, tags)
+}
+
+// rdsRef turns an identifier (or an ARN, as cross-region replicas give)
+// into the ARN of the RDS resource of the given kind (db, cluster, subgrp).
+func rdsRef(s *svc, kind string, id *string) *string {
+	v := str(id)
+	if v == "" || strings.HasPrefix(v, "arn:") {
+		return id
+	}
+	arn := arnf("rds", s.o.Region, s.o.Account, "%s:%s", kind, v)
+	return &arn
 }

@@ -11,7 +11,8 @@ import (
 	"prodready/shared/inventory"
 )
 
-// Redshift clusters (encryption, public access, subnet group) and their
+// Redshift clusters (ClusterSubnetGroupName written as the group's ARN, so
+// it cannot resolve to a same-named cluster) (encryption, public access, subnet group) and their
 // subnet groups (AWS::Redshift::ClusterSubnetGroup {SubnetIds}, zones in
 // Attrs["AvailabilityZones"], also copied to the cluster).
 var redshiftService = Service{
@@ -60,6 +61,12 @@ var redshiftService = Service{
 					Attrs: map[string]string{"AvailabilityZones": zones[name]}}, tags)
 			}
 		}
+		groupArn := func(name string) string {
+			if name == "" {
+				return ""
+			}
+			return arnf("redshift", s.o.Region, s.o.Account, "subnetgroup:%s", name)
+		}
 		for _, c := range clusters {
 			tags := map[string]string{}
 			for _, t := range c.Tags {
@@ -70,7 +77,7 @@ var redshiftService = Service{
 			s.add(&inventory.Resource{ID: arn, ARN: arn, Name: str(c.ClusterIdentifier), Type: "AWS::Redshift::Cluster",
 				Props: props{}.set("ClusterIdentifier", c.ClusterIdentifier).set("NodeType", c.NodeType).set("NumberOfNodes", c.NumberOfNodes).
 					set("Encrypted", c.Encrypted).set("KmsKeyId", c.KmsKeyId).set("PubliclyAccessible", c.PubliclyAccessible).
-					set("ClusterSubnetGroupName", c.ClusterSubnetGroupName).set("AvailabilityZone", c.AvailabilityZone).
+					set("ClusterSubnetGroupName", groupArn(str(c.ClusterSubnetGroupName))).set("AvailabilityZone", c.AvailabilityZone).
 					set("MultiAZ", c.MultiAZ != nil && strings.EqualFold(*c.MultiAZ, "enabled")).set("Tags", tagList(tags)).node(),
 				Attrs: attrs}, tags)
 		}
