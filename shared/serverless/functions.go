@@ -118,7 +118,7 @@ func (c *compiler) function1(f *function) error {
 	}
 	tracing := n.Field("tracing")
 	if !truthy(tracing) || tracing.Str == "false" {
-		tracing = c.provider.Get("tracing", "lambda")
+		tracing = getU(c.provider, "tracing", "lambda")
 	}
 	if truthy(tracing) && tracing.Str != "false" {
 		mode := cp(tracing)
@@ -138,7 +138,14 @@ func (c *compiler) function1(f *function) error {
 	}
 	c.compileRole(r, role)
 
-	if fv := n.Field("vpc"); fv == nil || (fv.Kind != value.Null && !(fv.Kind == value.Bool && fv.Str == "false")) {
+	if fv := n.Field("vpc"); fv.IsUnknown() || (fv == nil && c.provider.Field("vpc").IsUnknown()) {
+		// The VPC is only known at deploy time.
+		u := fv
+		if u == nil {
+			u = c.provider.Field("vpc")
+		}
+		pr.Set("VpcConfig", cp(u))
+	} else if fv == nil || (fv.Kind != value.Null && !(fv.Kind == value.Bool && fv.Str == "false")) {
 		pv := c.provider.Field("vpc")
 		sg := firstTruthy(fv.Field("securityGroupIds"), pv.Field("securityGroupIds"))
 		sn := firstTruthy(fv.Field("subnetIds"), pv.Field("subnetIds"))

@@ -82,6 +82,9 @@ func addAPIStage(inv *inventory.Inventory, provider *value.Node, stage, service 
 		"StageName", stageName,
 		"TracingEnabled", value.NewBool(flag(tracing.Field("apiGateway")), posOf(p, tracing.Field("apiGateway"), tracing)),
 	)
+	if u := getU(provider, "tracing", "apiGateway"); u.IsUnknown() {
+		props.Set("TracingEnabled", cp(u))
+	}
 	if truthy(logs) && logs.Str != "false" {
 		lp := logs.Pos
 		setting := func(key string) (*value.Node, bool) {

@@ -345,3 +345,20 @@ func quoteJSON(s string) string {
 	_ = enc.Encode(s)
 	return strings.TrimSuffix(b.String(), "\n")
 }
+
+// getU follows a path like Get, but when a map on the way is an Unknown
+// (a whole section from SSM) it returns that Unknown: what it holds cannot
+// be seen, which is not the same as absent.
+func getU(n *value.Node, path ...string) *value.Node {
+	cur := n
+	for _, k := range path {
+		if cur == nil {
+			return nil
+		}
+		if cur.IsUnknown() {
+			return cur
+		}
+		cur = cur.Field(k)
+	}
+	return cur
+}

@@ -146,7 +146,7 @@ func newService(file string, cfg *value.Node, o Options) (*Service, error) {
 		if o.Stage == "" {
 			p = posOf(top, stageNode)
 		}
-		return nil, value.Errorf(p, "invalid stage name %q: stage names may contain only ASCII letters, numbers, and hyphens", s.Stage)
+		return nil, value.Errorf(p, "Invalid stage name %q: stage names may contain only ASCII letters, numbers, and hyphens", s.Stage)
 	}
 	regionNode := provider.Field("region")
 	switch {
