@@ -24,7 +24,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/opensearch"
+	ostypes "github.com/aws/aws-sdk-go-v2/service/opensearch/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/redshift"
+	rstypes "github.com/aws/aws-sdk-go-v2/service/redshift/types"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -318,6 +322,16 @@ func Seed(t testing.TB, c Client) Seeded {
 		AllocatedStorage: new(int32(20)), MasterUsername: new("admin"), MasterUserPassword: new("password123"), StorageEncrypted: new(false),
 		PubliclyAccessible: new(true), Tags: rdsTags(stackTags(BadStack))})
 	must("db", err)
+	// OpenSearch, Redshift: public and unencrypted, in the bad service.
+	osc := opensearch.NewFromConfig(c.Cfg)
+	_, err = osc.CreateDomain(ctx, &opensearch.CreateDomainInput{DomainName: new("legacy-search"), EngineVersion: new("OpenSearch_2.11"),
+		TagList: []ostypes.Tag{{Key: new("aws:cloudformation:stack-name"), Value: new(BadStack)}}})
+	must("opensearch domain", err)
+	rs := redshift.NewFromConfig(c.Cfg)
+	_, err = rs.CreateCluster(ctx, &redshift.CreateClusterInput{ClusterIdentifier: new("legacy-warehouse"), NodeType: new("ra3.xlplus"),
+		MasterUsername: new("admin"), MasterUserPassword: new("Password123"), Encrypted: new(false), PubliclyAccessible: new(true),
+		Tags: []rstypes.Tag{{Key: new("aws:cloudformation:stack-name"), Value: new(BadStack)}}})
+	must("redshift cluster", err)
 	return s
 }
 
