@@ -129,6 +129,9 @@ type Inventory struct {
 	resources []*Resource
 	byID      map[string]*Resource
 	byName    map[string]*Resource
+	// byType is built on first use and dropped by Add and Remove: rules ask
+	// for resources by type many times per check.
+	byType map[string][]*Resource
 }
 
 // New returns an empty inventory.
@@ -148,6 +151,7 @@ func (inv *Inventory) Add(r *Resource) *Resource {
 		inv.byID = map[string]*Resource{}
 		inv.byName = map[string]*Resource{}
 	}
+	inv.byType = nil
 	if old, ok := inv.byID[r.ID]; ok && r.ID != "" {
 		for i, x := range inv.resources {
 			if x == old {
@@ -175,6 +179,7 @@ func (inv *Inventory) Remove(id string) {
 		return
 	}
 	delete(inv.byID, id)
+	inv.byType = nil
 	for _, n := range []string{r.Name, r.ARN} {
 		if inv.byName[n] == r {
 			delete(inv.byName, n)
@@ -199,7 +204,23 @@ func (inv *Inventory) ByID(id string) *Resource { return inv.byID[id] }
 
 // OfType returns the resources of the given types, in inventory order.
 func (inv *Inventory) OfType(types ...string) []*Resource {
-	var out []*Resource
+	if inv.byType == nil {
+		inv.byType = make(map[string][]*Resource, 64)
+		for _, r := range inv.resources {
+			inv.byType[r.Type] = append(inv.byType[r.Type], r)
+		}
+	}
+	if len(types) == 1 {
+		return inv.byType[types[0]]
+	}
+	n := 0
+	for _, t := range types {
+		n += len(inv.byType[t])
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]*Resource, 0, n)
 	for _, r := range inv.resources {
 		for _, t := range types {
 			if r.Type == t {

@@ -58,8 +58,9 @@ resources:
 				checkListenerQueue(c, q, listeners[q], dlqs[q])
 			}
 		}
+		async := asyncInvokerIndex(c.Inv)
 		for _, fn := range monitoredFunctions(c.Inv) {
-			invokers := asyncInvokers(c.Inv, fn)
+			invokers := async[fn]
 			if len(invokers) == 0 {
 				continue
 			}

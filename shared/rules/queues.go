@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"prodready/shared/inventory"
@@ -165,28 +166,36 @@ var asyncPrincipals = []string{"sns", "s3", "events", "logs", "iot", "ses"}
 // subscription or an EventBridge rule target pointing at it. Empty when it
 // is not.
 func asyncInvokers(inv *inventory.Inventory, fn *inventory.Resource) []string {
-	var out []string
+	return asyncInvokerIndex(inv)[fn]
+}
+
+// asyncInvokerIndex finds, in one pass over permissions, subscriptions and
+// rules, what invokes each function asynchronously (asking per function made
+// the check quadratic in the number of functions).
+func asyncInvokerIndex(inv *inventory.Inventory) map[*inventory.Resource][]string {
+	out := map[*inventory.Resource][]string{}
 	for _, p := range inv.OfType("AWS::Lambda::Permission") {
-		if resolveTyped(inv, p.Prop("FunctionName"), "AWS::Lambda::Function") != fn {
-			continue
-		}
 		principal, _ := refText(p.Prop("Principal"))
 		svc, _, _ := strings.Cut(principal, ".")
-		for _, a := range asyncPrincipals {
-			if svc == a {
-				out = append(out, fmt.Sprintf("permission %s lets %s invoke it", called(p), principal))
-			}
+		if !slices.Contains(asyncPrincipals, svc) {
+			continue
+		}
+		if fn := resolveTyped(inv, p.Prop("FunctionName"), "AWS::Lambda::Function"); fn != nil {
+			out[fn] = append(out[fn], fmt.Sprintf("permission %s lets %s invoke it", called(p), principal))
 		}
 	}
 	for _, sub := range inv.OfType("AWS::SNS::Subscription") {
-		if strings.EqualFold(sub.Prop("Protocol").String(), "lambda") && resolveTyped(inv, sub.Prop("Endpoint"), "AWS::Lambda::Function") == fn {
-			out = append(out, "SNS subscription "+called(sub)+" delivers to it")
+		if !strings.EqualFold(sub.Prop("Protocol").String(), "lambda") {
+			continue
+		}
+		if fn := resolveTyped(inv, sub.Prop("Endpoint"), "AWS::Lambda::Function"); fn != nil {
+			out[fn] = append(out[fn], "SNS subscription "+called(sub)+" delivers to it")
 		}
 	}
 	for _, rule := range inv.OfType("AWS::Events::Rule") {
 		for _, t := range rule.Prop("Targets").List() {
-			if resolveTyped(inv, t.Get("Arn"), "AWS::Lambda::Function") == fn {
-				out = append(out, "rule "+called(rule)+" targets it")
+			if fn := resolveTyped(inv, t.Get("Arn"), "AWS::Lambda::Function"); fn != nil {
+				out[fn] = append(out[fn], "rule "+called(rule)+" targets it")
 			}
 		}
 	}
