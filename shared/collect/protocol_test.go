@@ -77,7 +77,7 @@ func TestCloudWatchOverCBOR(t *testing.T) {
 					"AlarmName": cbor.String("api-5xx"), "AlarmArn": cbor.String("arn:aws:cloudwatch:eu-west-2:123456789012:alarm:api-5xx"),
 					"Namespace": cbor.String("AWS/ApiGateway"), "MetricName": cbor.String("5XXError"),
 					"Dimensions": cbor.List{cbor.Map{"Name": cbor.String("ApiName"), "Value": cbor.String("production-orders")}},
-					"Statistic": cbor.String("Sum"), "Period": cbor.Uint(60), "EvaluationPeriods": cbor.Uint(1),
+					"Statistic":  cbor.String("Sum"), "Period": cbor.Uint(60), "EvaluationPeriods": cbor.Uint(1),
 					"Threshold": cbor.Float64(1), "ComparisonOperator": cbor.String("GreaterThanOrEqualToThreshold"),
 					"AlarmActions": cbor.List{cbor.String("arn:aws:sns:eu-west-2:123456789012:alerts")}, "ActionsEnabled": cbor.Bool(true),
 					"StateValue": cbor.String("OK"),
