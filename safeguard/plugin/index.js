@@ -152,7 +152,7 @@ class SafeguardPlugin {
 
       const run = await runBinary(binary, args, serviceDir);
       const text = readIfExists(textFile);
-      this.judge(run, { binary, stage, text });
+      this.judge(run, { binary, stage, text, serviceDir });
       this.checked = true;
     } finally {
       if (progress) progress.remove();
@@ -162,7 +162,7 @@ class SafeguardPlugin {
 
   // judge turns the binary's exit status and JSON report into the
   // plugin's verdict: return (pass, maybe with warnings) or throw.
-  judge(run, { binary, stage, text }) {
+  judge(run, { binary, stage, text, serviceDir }) {
     const ServerlessError = this.Error();
     if (run.error) {
       throw new ServerlessError(
@@ -191,7 +191,7 @@ class SafeguardPlugin {
     }
     const valid = isObject(report) && Array.isArray(report.findings) && isObject(report.summary);
     if (run.code === EXIT_FAILED) {
-      const summary = valid ? blockSummary(report, stage) : `Safeguard: the service fails the Production Deployment standard in stage ${stage}.`;
+      const summary = valid ? blockSummary(report, stage, serviceDir) : `Safeguard: the service fails the Production Deployment standard in stage ${stage}.`;
       this.lastSummary = summary;
       throw new ServerlessError(
         `${summary}\n${this.withdrawNote()}\n\nFull report:\n${(text || run.stdout).trimEnd()}`,
@@ -208,7 +208,7 @@ class SafeguardPlugin {
     }
     const failing = report.findings.filter((f) => f.status === 'fail');
     if (failing.length > 0) {
-      this.log.warning(warnSummary(report, failing, stage));
+      this.log.warning(warnSummary(report, failing, stage, serviceDir));
       if (text) this.log.notice(text.trimEnd());
       return;
     }
@@ -393,14 +393,14 @@ function runBinary(binary, args, cwd) {
 
 // blockSummary is the one screen an engineer reads when the deploy stops:
 // what fails, where, how to fix it and how an exemption is recorded.
-function blockSummary(report, stage) {
+function blockSummary(report, stage, serviceDir) {
   const failing = report.findings.filter((f) => f.status === 'fail');
   const service = report.service ? `${report.service} ` : 'this service ';
   const lines = [
     `Safeguard: ${service}cannot be deployed to ${stage}: it breaks the council's Production Deployment standard.`,
     `${count(failing.length, 'check')} fail${failing.length === 1 ? 's' : ''} in ${count(byRule(failing).length, 'rule')} (stage ${stage} is enforced):`,
   ];
-  lines.push(...ruleLines(failing));
+  lines.push(...ruleLines(failing, serviceDir));
   const first = failing[0] || { rule: '<rule-id>', resource: '<resource>' };
   lines.push(
     'To exempt a resource the checklist point truly does not apply to, the team lead records it in',
@@ -410,24 +410,36 @@ function blockSummary(report, stage) {
   return lines.join('\n');
 }
 
-function warnSummary(report, failing, stage) {
+function warnSummary(report, failing, stage, serviceDir) {
   return [
     `Safeguard: ${count(failing.length, 'check')} would block a production deploy; stage ${stage} is not enforced, so these are warnings:`,
-    ...ruleLines(failing),
+    ...ruleLines(failing, serviceDir),
   ].join('\n');
 }
 
-function ruleLines(failing) {
+function ruleLines(failing, serviceDir) {
   const lines = [];
   for (const group of byRule(failing)) {
     const f = group[0];
-    const resources = [...new Set(group.map((x) => oneLine(x.resource)))];
-    const shown = resources.slice(0, 4).join(', ') + (resources.length > 4 ? ` and ${resources.length - 4} more` : '');
+    const resources = [];
+    for (const x of group) {
+      const where = x.file && x.line ? ` (${path.relative(serviceDir, x.file) || x.file}:${x.line})` : '';
+      const entry = oneLine(x.resource) + where;
+      if (!resources.includes(entry)) resources.push(entry);
+    }
+    const shown = resources.slice(0, 3).join(', ') + (resources.length > 3 ? ` and ${resources.length - 3} more` : '');
     lines.push(`  ${f.rule}: ${oneLine(f.title || '')}`.trimEnd());
     lines.push(`      ${shown}`);
-    if (f.fix) lines.push(`      fix: ${clip(oneLine(f.fix), 180)}`);
+    if (f.fix) lines.push(`      fix: ${clip(firstSentence(oneLine(f.fix)), 120)}`);
   }
   return lines;
+}
+
+// firstSentence keeps a remediation to its opening sentence; the full
+// report below the summary has the rest.
+function firstSentence(s) {
+  const m = /^.*?[.!?](?=\s+[A-Z(])/.exec(s);
+  return m ? m[0] : s;
 }
 
 function byRule(findings) {

@@ -47,6 +47,7 @@ func TestPackageProductionBlocked(t *testing.T) {
 		"Safeguard: orders-api cannot be deployed to production",
 		"stage production is enforced",
 		"fix: ",
+		"(serverless.yml:", // where to change it
 		"custom.safeguard.exemptions",
 		"Full report:",
 		"Nothing was deployed; the package in .serverless was withdrawn",
