@@ -29,6 +29,10 @@ func WithCalls(ctx context.Context, c *Calls) context.Context {
 	return context.WithValue(ctx, callsKey{}, c)
 }
 
+// CallsFrom returns the counter WithCalls put in ctx, or nil. Fake clients
+// in tests count their own calls with it.
+func CallsFrom(ctx context.Context) *Calls { return callsFrom(ctx) }
+
 func callsFrom(ctx context.Context) *Calls {
 	c, _ := ctx.Value(callsKey{}).(*Calls)
 	return c
