@@ -188,6 +188,9 @@ type result struct {
 	Args   []string
 	Code   int
 	Output string // stdout and stderr together
+	// CPU is the user and system time of the CLI and the processes it
+	// waited for (the safeguard binary among them).
+	CPU time.Duration
 }
 
 func (r result) String() string {
@@ -216,6 +219,9 @@ func (s *service) sls(r run, args ...string) result {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
 	res := result{Args: args, Output: out.String()}
+	if ps := cmd.ProcessState; ps != nil {
+		res.CPU = ps.UserTime() + ps.SystemTime()
+	}
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
