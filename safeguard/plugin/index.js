@@ -16,6 +16,25 @@
 //
 // Fail closed: a missing binary, a crash, a timeout, exit 2 or output that
 // cannot be read all throw. Nothing here lets a deploy through by accident.
+//
+// Use: `plugins: [./path/to/safeguard/plugin]` (inside the service
+// directory), or `npm install` this folder and list
+// serverless-prodready-safeguard. Settings under custom.safeguard:
+//   binary:  path to the safeguard binary, relative to the service
+//            directory (else SAFEGUARD_BIN, else PATH)
+//   reports: {sarif: FILE, junit: FILE, json: FILE, markdown: FILE, text: FILE}
+//            written on every check, relative to the service directory
+// The other settings (enforce, exemptions, ...) are the binary's.
+//
+// A package that fails the check is withdrawn, not just reported: the
+// Framework has already written it when after:package:finalize runs, and a
+// later `deploy --package` would upload it unchecked by anything but this
+// plugin. The plugin deletes serverless-state.json and the CloudFormation
+// templates (without them neither osls nor any other tool can deploy the
+// directory) and writes safeguard-blocked.txt there with the reason. The
+// code archives stay: they deploy nothing alone and help whoever debugs.
+// A package handed to `deploy --package DIR` is never touched: it may be a
+// valid package for another stage.
 
 const { spawn } = require('child_process');
 const fs = require('fs');
