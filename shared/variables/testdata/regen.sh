@@ -3,9 +3,12 @@
 # resolves each service to.
 #
 # Rerun from anywhere with
-#   shared/variables/testdata/regen.sh [oracle|corpus|all]   (default all)
+#   shared/variables/testdata/regen.sh [parse|oracle|corpus|all]   (default all)
 # SLS=/path/to/node_modules/.bin/sls picks another CLI; CORPUS=dir another
 # corpus. Everything runs offline.
+#
+# parse: osls's parse.js over every string of parse_cases.json, into
+# parse.golden.json (parse_test.go); needs node.
 #
 # oracle: the services under testdata/oracle use only offline sources.
 # For each oracle/<name>/, every line "<stage> [<region>]" of its "runs" file
@@ -51,6 +54,12 @@ run() {
   fi
   rm -f "$errfile"
 }
+
+if [[ "$what" == parse || "$what" == all ]]; then
+  osls="$(cd "$(dirname "$(readlink -f "$sls")")/.." && pwd)"
+  node "$here/parse_oracle.js" "$osls"
+  echo "wrote parse.golden.json"
+fi
 
 if [[ "$what" == oracle || "$what" == all ]]; then
 for dir in "$here"/oracle/*/; do
