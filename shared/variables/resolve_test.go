@@ -41,12 +41,12 @@ func plainJSON(t testing.TB, n *value.Node) string {
 func TestResolveValues(t *testing.T) {
 	const head = "service: svc\nprovider:\n  name: aws\n"
 	tests := []struct {
-		name  string
-		src   string // appended to head
-		o     Options
-		path  string // dotted path of the value checked
-		want  string // its Plain() as JSON
-		kind  value.Kind
+		name string
+		src  string // appended to head
+		o    Options
+		path string // dotted path of the value checked
+		want string // its Plain() as JSON
+		kind value.Kind
 	}{
 		{"self scalar keeps number", "custom:\n  n: 5\n  x: ${self:custom.n}\n", Options{}, "custom.x", `5`, value.Number},
 		{"self map keeps map", "custom:\n  m: {a: 1}\n  x: ${self:custom.m}\n", Options{}, "custom.x", `{"a":1}`, value.Map},
@@ -142,10 +142,10 @@ custom:
 		path string
 		want string
 	}{
-		{"provider.vpc", unitFile + ":11:5"},              // the map keeps custom.vpc.prod's position
-		{"provider.vpc.subnetIds.0", unitFile + ":13:11"}, // and so do its values
-		{"provider.label", unitFile + ":5:10"},            // an interpolated string: the string's own
-		{"provider.stage", unitFile + ":6:10"},            // a value with no position of its own: the string's
+		{"provider.vpc", unitFile + ":11:5"},               // the map keeps custom.vpc.prod's position
+		{"provider.vpc.subnetIds.0", unitFile + ":13:11"},  // and so do its values
+		{"provider.label", unitFile + ":5:10"},             // an interpolated string: the string's own
+		{"provider.stage", unitFile + ":6:10"},             // a value with no position of its own: the string's
 		{"provider.inc.list", "testdata/unit/inc.yml:5:9"}, // an included value points into its file
 		{"provider.inc.secret", "testdata/unit/inc.yml:6:11"},
 	}
