@@ -441,12 +441,16 @@ func (c *compiler) restAPIEvents() error {
 		pr.Set("MethodResponses", L(p))
 		c.t.put(methodID, r)
 	}
-	// Authorizers.
-	for _, ev := range events {
-		a := ev.auth
-		if a == nil || a.arn == nil {
+	// Authorizers. Events sharing an authorizer each compile it and the
+	// last one wins; walking backwards and keeping the first is the same
+	// and compiles it once.
+	done := map[string]bool{}
+	for i := len(events) - 1; i >= 0; i-- {
+		a := events[i].auth
+		if a == nil || a.arn == nil || done[authorizerLogicalID(a.name)] {
 			continue
 		}
+		done[authorizerLogicalID(a.name)] = true
 		p := a.node.Pos
 		apr := M(p,
 			"AuthorizerResultTtlInSeconds", a.ttl,

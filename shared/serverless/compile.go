@@ -28,6 +28,9 @@ type compiler struct {
 	seenDestinations map[string]bool
 	// framework lists the custom-resource functions the Framework adds.
 	framework []string
+	// stmtKeys holds the statements of the default role by value, for
+	// appendIfMissing, once it is first needed.
+	stmtKeys map[string]bool
 }
 
 // function is one entry of functions:.
@@ -188,6 +191,9 @@ func (c *compiler) roleStatements() *value.Node {
 func (c *compiler) addStatement(stmt *value.Node) {
 	if st := c.roleStatements(); st != nil {
 		st.Items = append(st.Items, stmt)
+		if c.stmtKeys != nil {
+			c.stmtKeys[statementKey(stmt)] = true
+		}
 	}
 }
 

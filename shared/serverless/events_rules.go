@@ -325,11 +325,11 @@ func (c *compiler) cloudWatchLogEvents() error {
 			var groupNode *value.Node
 			if isObj(ev) {
 				groupNode = ev.Field("logGroup")
-				group = strings.NewReplacer("\r\n", "", "\n", "").Replace(text(groupNode))
-				filter = strings.NewReplacer("\r\n", "", "\n", "").Replace(text(ev.Field("filter")))
+				group = newlines.Replace(text(groupNode))
+				filter = newlines.Replace(text(ev.Field("filter")))
 			} else {
 				groupNode = ev
-				group = strings.NewReplacer("\r\n", "", "\n", "").Replace(text(ev))
+				group = newlines.Replace(text(ev))
 			}
 			perGroup[group]++
 			if perGroup[group] > 2 {
@@ -673,3 +673,5 @@ func firstOr(n, def *value.Node) *value.Node {
 	}
 	return def
 }
+
+var newlines = strings.NewReplacer("\r\n", "", "\n", "")

@@ -1,6 +1,7 @@
 package serverless
 
 import (
+	"encoding/json"
 	"path"
 	"strings"
 
@@ -272,12 +273,25 @@ func (c *compiler) appendStatementOnce(stmt *value.Node) {
 	if st == nil {
 		return
 	}
-	for _, s := range st.Items {
-		if equalPlain(s, stmt) {
-			return
+	if c.stmtKeys == nil {
+		c.stmtKeys = make(map[string]bool, len(st.Items))
+		for _, s := range st.Items {
+			c.stmtKeys[statementKey(s)] = true
 		}
 	}
+	k := statementKey(stmt)
+	if c.stmtKeys[k] {
+		return
+	}
+	c.stmtKeys[k] = true
 	st.Items = append(st.Items, stmt)
+}
+
+// statementKey renders a statement by value with map keys sorted, as
+// isDeepStrictEqual compares them.
+func statementKey(n *value.Node) string {
+	b, _ := json.Marshal(n.Plain())
+	return string(b)
 }
 
 // compileRole sets the function's Role as compileRole does.

@@ -22,14 +22,43 @@ func upperFirst(s string) string {
 
 var nonAlnum = regexp.MustCompile(`[^0-9A-Za-z]`)
 
+// alnumOnly drops every character but ASCII letters and digits (the
+// Framework's replace(/[^0-9A-Za-z]/g, '')), without a regexp: it runs for
+// every logical id of every resource.
+func alnumOnly(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if !isAlnum(s[i]) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if isAlnum(s[i]) {
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
 func normalizeName(s string) string { return upperFirst(s) }
 
-func normalizeAlnum(s string) string { return upperFirst(nonAlnum.ReplaceAllString(s, "")) }
+func normalizeAlnum(s string) string { return upperFirst(alnumOnly(s)) }
+
+var resourceNameReplacer = strings.NewReplacer("-", "Dash", "_", "Underscore")
 
 // normalizedResourceName is getNormalizedFunctionName: dashes and
 // underscores spelled out, first letter upper-cased.
 func normalizedResourceName(s string) string {
-	return upperFirst(strings.NewReplacer("-", "Dash", "_", "Underscore").Replace(s))
+	return upperFirst(resourceNameReplacer.Replace(s))
 }
 
 var braceVar = regexp.MustCompile(`\{(.*)\}`)
@@ -37,8 +66,10 @@ var braceVar = regexp.MustCompile(`\{(.*)\}`)
 func normalizePathPart(part string) string {
 	s := strings.ToLower(part)
 	s = strings.ReplaceAll(s, "-", "Dash")
-	s = braceVar.ReplaceAllString(s, "${1}Var")
-	return upperFirst(nonAlnum.ReplaceAllString(s, ""))
+	if strings.Contains(s, "{") {
+		s = braceVar.ReplaceAllString(s, "${1}Var")
+	}
+	return upperFirst(alnumOnly(s))
 }
 
 func normalizePath(path string) string {
@@ -245,9 +276,9 @@ func httpAPIAuthorizerPermissionID(name string) string {
 	return normalizedResourceName(name) + "LambdaAuthorizerPermissionHttpApi"
 }
 
-func websocketsRouteKey(route string) string {
-	return strings.NewReplacer("$", "S", "/", "Slash", "-", "Dash", "_", "Underscore", ".", "Period").Replace(route)
-}
+var websocketsRouteReplacer = strings.NewReplacer("$", "S", "/", "Slash", "-", "Dash", "_", "Underscore", ".", "Period")
+
+func websocketsRouteKey(route string) string { return websocketsRouteReplacer.Replace(route) }
 func websocketsRouteLogicalID(route string) string {
 	return websocketsRouteKey(route) + "WebsocketsRoute"
 }

@@ -68,10 +68,25 @@ func L(p value.Pos, items ...any) *value.Node {
 	return l
 }
 
-func ref(p value.Pos, id string) *value.Node { return M(p, "Ref", id) }
+// ref, getAtt and one-key maps are built directly: they are the most
+// common nodes of a template and go through no interface conversions.
+func ref(p value.Pos, id string) *value.Node { return single(p, "Ref", value.NewString(id, p)) }
 
 func getAtt(p value.Pos, id, attr string) *value.Node {
-	return M(p, "Fn::GetAtt", L(p, id, attr))
+	l := &value.Node{Kind: value.List, Pos: p, Items: []*value.Node{value.NewString(id, p), value.NewString(attr, p)}}
+	return single(p, "Fn::GetAtt", l)
+}
+
+func single(p value.Pos, key string, v *value.Node) *value.Node {
+	// One allocation for the node and its one-entry slices.
+	b := &struct {
+		n    value.Node
+		keys [1]string
+		vals [1]*value.Node
+	}{}
+	b.keys[0], b.vals[0] = key, v
+	b.n = value.Node{Kind: value.Map, Pos: p, Keys: b.keys[:], Vals: b.vals[:]}
+	return &b.n
 }
 
 func join(p value.Pos, delim string, parts ...any) *value.Node {

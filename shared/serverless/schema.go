@@ -370,34 +370,56 @@ var resourcesSchema = obj("a map with Resources, Outputs, Conditions and extensi
 	"extensions": mapOf("a map of logical ids to resource extensions", sAnyMap),
 })
 
+// settingPath names a setting for messages. It is built only when a
+// message needs it: validation visits every node of the configuration.
+type settingPath struct {
+	parent *settingPath
+	key    string
+	index  int // for list items, with key ""
+	root   string
+}
+
+func (p *settingPath) String() string {
+	if p == nil {
+		return ""
+	}
+	if p.parent == nil {
+		return p.root
+	}
+	if p.key == "" {
+		return p.parent.String() + "[" + strconv.Itoa(p.index) + "]"
+	}
+	return joinPath(p.parent.String(), p.key)
+}
+
 // check validates n against s; path names the setting in messages.
 func check(n *value.Node, s *schema, path string) error {
+	return checkAt(n, s, &settingPath{root: path})
+}
+
+func checkAt(n *value.Node, s *schema, path *settingPath) error {
 	if n == nil || n.Kind == value.Null || n.Kind == value.Unknown {
 		return nil
 	}
 	if s.alts != nil {
 		alt := pickAlt(n, s.alts)
 		if alt == nil {
-			return mismatch(n, s, path)
+			return mismatch(n, s, path.String())
 		}
-		return check(n, alt, path)
+		return checkAt(n, alt, path)
 	}
 	if !accepts(n, s.kinds) {
 		// coerceTypes "array": a single value stands for a one-item list.
 		if s.kinds&kList != 0 && s.items != nil && n.Kind != value.Map {
-			if err := check(n, s.items, path); err == nil {
+			if err := checkAt(n, s.items, path); err == nil {
 				return nil
 			}
 		}
-		return mismatch(n, s, path)
+		return mismatch(n, s, path.String())
 	}
 	if len(s.enum) > 0 && n.Kind != value.Map {
-		t := text(n)
-		ok := slices.ContainsFunc(s.enum, func(e string) bool {
-			return e == t || (s.fold && strings.EqualFold(e, t))
-		})
-		if !ok {
-			return value.Errorf(n.Pos, "%s must be %s, found %s", path, s.what, describe(n))
+		if !enumHas(s, text(n)) {
+			return value.Errorf(n.Pos, "%s must be %s, found %s", path.String(), s.what, describe(n))
 		}
 	}
 	switch n.Kind {
@@ -415,14 +437,14 @@ func check(n *value.Node, s *schema, path string) error {
 			if sub == nil {
 				continue
 			}
-			if err := check(n.Vals[i], sub, joinPath(path, k)); err != nil {
+			if err := checkAt(n.Vals[i], sub, &settingPath{parent: path, key: k}); err != nil {
 				return err
 			}
 		}
 	case value.List:
 		if s.items != nil {
 			for i, it := range n.Items {
-				if err := check(it, s.items, path+"["+strconv.Itoa(i)+"]"); err != nil {
+				if err := checkAt(it, s.items, &settingPath{parent: path, index: i}); err != nil {
 					return err
 				}
 			}
@@ -459,7 +481,7 @@ func pickAlt(n *value.Node, alts []*schema) *schema {
 	}
 	// A single value where a list is accepted.
 	for _, a := range alts {
-		if a.kinds&kList != 0 && a.items != nil && n.Kind != value.Map && check(n, a.items, "") == nil {
+		if a.kinds&kList != 0 && a.items != nil && n.Kind != value.Map && checkAt(n, a.items, nil) == nil {
 			return a
 		}
 	}

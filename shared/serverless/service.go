@@ -62,7 +62,14 @@ func Load(path string, o Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", file, err)
 	}
+	return loadSource(file, src, filepath.Dir(file), o)
+}
+
+// loadSource parses, resolves and checks a configuration read from file;
+// dir is where ${file(…)} paths start.
+func loadSource(file string, src []byte, dir string, o Options) (*Service, error) {
 	var root *value.Node
+	var err error
 	if strings.EqualFold(filepath.Ext(file), ".json") {
 		root, err = value.ParseJSON(file, src, value.DefaultLimits)
 	} else {
@@ -71,7 +78,7 @@ func Load(path string, o Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", file, err)
 	}
-	resolved, err := resolveVariables(root, o, filepath.Dir(file))
+	resolved, err := resolveVariables(root, o, dir)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", file, err)
 	}
