@@ -23,7 +23,7 @@ func upperFirst(s string) string {
 var nonAlnum = regexp.MustCompile(`[^0-9A-Za-z]`)
 
 // alnumOnly drops every character but ASCII letters and digits (the
-// Framework's replace(/[^0-9A-Za-z]/g, ”)), without a regexp: it runs for
+// Framework's replace(/[^0-9A-Za-z]/g, "")), without a regexp: it runs for
 // every logical id of every resource.
 func alnumOnly(s string) string {
 	clean := true
