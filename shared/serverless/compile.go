@@ -1,8 +1,6 @@
 package serverless
 
 import (
-	"strings"
-
 	"prodready/shared/value"
 )
 
@@ -26,8 +24,6 @@ type compiler struct {
 
 	// seen event-invoke destinations (ensureTargetExecutionPermission memo).
 	seenDestinations map[string]bool
-	// framework lists the custom-resource functions the Framework adds.
-	framework []string
 	// stmtKeys holds the statements of the default role by value, for
 	// appendIfMissing, once it is first needed.
 	stmtKeys map[string]bool
@@ -197,20 +193,7 @@ func (c *compiler) addStatement(stmt *value.Node) {
 	}
 }
 
-// providerStr reads a provider setting as text.
-func (c *compiler) providerField(path ...string) *value.Node { return c.provider.Get(path...) }
-
-func (c *compiler) partition() string {
-	switch {
-	case strings.HasPrefix(c.region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(c.region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
-}
-
-// functionByName finds a function of the service by its key.
+// function finds a function of the service by its key.
 func (c *compiler) function(key string) *function { return c.fnByKey[key] }
 
 // stackName is provider.stackName or <service>-<stage>.

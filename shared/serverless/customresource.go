@@ -96,7 +96,6 @@ func (c *compiler) addCustomResource(name string, p value.Pos, statements []*val
 	}
 	id := c.customResourceFunctionID(name)
 	c.t.put(id, fn)
-	c.framework = append(c.framework, id)
 	if truthy(deployRole) {
 		fnProps.Set("Role", cp(deployRole))
 	} else {

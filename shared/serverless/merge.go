@@ -1,8 +1,6 @@
 package serverless
 
 import (
-	"reflect"
-
 	"prodready/shared/value"
 )
 
@@ -199,6 +197,3 @@ func stripNulls(n *value.Node) {
 		}
 	}
 }
-
-// equalPlain compares two trees by value, ignoring positions.
-func equalPlain(a, b *value.Node) bool { return reflect.DeepEqual(a.Plain(), b.Plain()) }

@@ -196,25 +196,6 @@ func posOf(fallback value.Pos, nodes ...*value.Node) value.Pos {
 	return fallback
 }
 
-// withPos returns a copy of n with every position set to p: generated
-// values copied from a default carry the position of the setting that
-// caused them.
-func withPos(n *value.Node, p value.Pos) *value.Node {
-	c := n.Clone()
-	var walk func(*value.Node)
-	walk = func(x *value.Node) {
-		x.Pos = p
-		for _, it := range x.Items {
-			walk(it)
-		}
-		for _, v := range x.Vals {
-			walk(v)
-		}
-	}
-	walk(c)
-	return c
-}
-
 // template is the CloudFormation template under construction, with an
 // index of its resources: services of a thousand functions have thousands of
 // resources and a linear search per insert would be quadratic.

@@ -12,17 +12,8 @@ func resolveVariables(root *value.Node, o Options, dir string) (*value.Node, err
 		Stage:   o.Stage,
 		Region:  o.Region,
 		Opts:    o.Opts,
-		Env:     envOrNone(o.Env),
+		Env:     o.Env, // nil: the process environment, as the Framework reads it
 		BaseDir: dir,
 		Limits:  value.DefaultLimits,
 	})
-}
-
-// envOrNone keeps a nil Env meaning "no environment": the check must not
-// depend on the environment of whoever runs it unless the caller says so.
-func envOrNone(env func(string) (string, bool)) func(string) (string, bool) {
-	if env != nil {
-		return env
-	}
-	return func(string) (string, bool) { return "", false }
 }

@@ -23,7 +23,8 @@ type Options struct {
 	Stage, Region string
 	// Opts holds the other --options, for ${opt:name}.
 	Opts map[string]string
-	// Env looks up environment variables, for ${env:NAME}; nil means none.
+	// Env looks up environment variables, for ${env:NAME}; nil means the
+	// process environment, as for the Framework.
 	Env func(string) (string, bool)
 }
 
