@@ -438,9 +438,10 @@ func (c *compiler) restAPIEvents() error {
 		}
 		c.methodAuthorization(r, ev)
 		pr.Set("Integration", c.methodIntegration(ev, p))
-		pr.Set("MethodResponses", L(p))
+		pr.Set("MethodResponses", c.methodResponses(ev, p))
 		c.t.put(methodID, r)
 	}
+	c.requestValidation(events, resName)
 	// Authorizers. Events sharing an authorizer each compile it and the
 	// last one wins; walking backwards and keeping the first is the same
 	// and compiles it once.
@@ -517,9 +518,8 @@ func (c *compiler) executeAPIArn(p value.Pos, api *value.Node, suffix string) *v
 
 func (c *compiler) requestParameters(ev *httpEvent) *value.Node {
 	out := value.NewMap(ev.item.Pos)
-	req := ev.raw.Field("request")
-	params := req.Field("parameters")
-	if !isObj(params) || ev.integ == "MOCK" {
+	params := ev.request().Field("parameters")
+	if !isObj(params) {
 		return out
 	}
 	for _, loc := range []string{"querystrings", "paths", "headers"} {
@@ -603,7 +603,12 @@ func (c *compiler) methodIntegration(ev *httpEvent, p value.Pos) *value.Node {
 			method = text(m)
 		}
 		in.Set("IntegrationHttpMethod", value.NewString(strings.ToUpper(method), p))
+		if ct := ev.raw.Field("connectionType"); truthy(ct) {
+			in.Set("ConnectionType", value.NewString(strings.Replace(strings.ToUpper(text(ct)), "-", "_", 1), ct.Pos))
+			set(in, "ConnectionId", cp(ev.raw.Field("connectionId")))
+		}
 	}
+	c.nonProxyIntegration(in, ev, p)
 	return in
 }
 
@@ -638,7 +643,7 @@ func (c *compiler) compileRestAPI(p value.Pos) {
 		pr.Set("Tags", tagList(tags))
 	}
 	if rp := apiGateway.Field("resourcePolicy"); truthy(rp) && rp.Len() > 0 {
-		pr.Set("Policy", M(rp.Pos, "Version", "2012-10-17", "Statement", cp(rp)))
+		pr.Set("Policy", M(rp.Pos, "Version", "2012-10-17", "Statement", value.NewList(rp.Pos, coerceStatements(rp)...)))
 	} else {
 		pr.Set("Policy", value.NewString("", p))
 	}

@@ -349,15 +349,21 @@ func (c *compiler) deploymentBucketName() *value.Node {
 	return nil
 }
 
-// coerceStatements copies IAM statements with Action and NotAction as
-// lists: the Framework's schema validation (coerceTypes "array") turns a
-// single action into a one-item list in the configuration itself.
+// coerceStatements copies IAM statements as the Framework's schema
+// validation (AJV, coerceTypes "array") leaves them in the configuration
+// itself: a single Action or NotAction becomes a one-item list, and a
+// one-item list of a Resource or NotResource string becomes the string.
 func coerceStatements(st *value.Node) []*value.Node {
 	out := cp(st).List()
 	for _, s := range out {
 		for _, k := range []string{"Action", "NotAction"} {
 			if a := s.Field(k); a != nil && a.Kind != value.List && a.Kind != value.Map && a.Kind != value.Null {
 				s.Set(k, value.NewList(a.Pos, a))
+			}
+		}
+		for _, k := range []string{"Resource", "NotResource"} {
+			if r := s.Field(k); r != nil && r.Kind == value.List && len(r.Items) == 1 && r.Items[0].Kind == value.String {
+				s.Set(k, r.Items[0])
 			}
 		}
 	}

@@ -1,0 +1,1 @@
+exports.get=exports.put=async()=>1
