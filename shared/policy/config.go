@@ -11,7 +11,7 @@ import (
 
 // Keys accepted in custom.safeguard. An unknown key is an error: a typo
 // ("exemption:") must not silently drop a team's configuration.
-var configKeys = []string{"enforce", "publicPaths", "backupTag", "canaryMaxMinutes", "logRetention", "dlqMinRetentionDays", "archiveTag", "subnets", "exemptions", "binary", "reports", "enabled"}
+var configKeys = []string{"enforce", "publicPaths", "backupTag", "canaryMaxMinutes", "dlqMinRetentionDays", "archiveTag", "subnets", "exemptions", "binary", "reports"}
 
 // FromConfig reads custom.safeguard (n may be nil: defaults apply) on top of
 // base. isRule tells known rule ids apart, so an exemption naming no rule is
