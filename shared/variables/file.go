@@ -113,6 +113,16 @@ func (r *resolver) readIncluded(abs, display string) *fileEntry {
 		}
 		return e
 	}
+	st, err := os.Stat(abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return e
+	}
+	if err == nil && !st.IsDir() && !st.Mode().IsRegular() {
+		// A FIFO or a device (/dev/stdin) could block or never end; osls
+		// would read it, a check must not.
+		e.err = &value.Error{Pos: value.Pos{File: display}, Msg: "is not a regular file"}
+		return e
+	}
 	data, err := value.ReadFile(abs, r.lim)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

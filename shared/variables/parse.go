@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -179,9 +180,17 @@ func parse(s string) ([]*variable, error) {
 		// Fast path: parse.js finds nothing without "${" (escapes need it too).
 		return nil, nil
 	}
-	p := &parser{value: s, escapeVarStart: -1}
-	return p.run()
+	p := parsers.Get().(*parser)
+	*p = parser{value: s, escapeVarStart: -1, contexts: p.contexts[:0]}
+	vars, err := p.run()
+	*p = parser{contexts: p.contexts[:0]}
+	parsers.Put(p)
+	return vars, err
 }
+
+// parsers recycles parser state: configurations hold thousands of strings
+// with variables.
+var parsers = sync.Pool{New: func() any { return new(parser) }}
 
 func isAlpha(c byte) bool { return c >= 'a' && c <= 'z' }
 

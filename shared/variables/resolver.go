@@ -330,8 +330,10 @@ func (r *resolver) addProp(p *prop) {
 // collect walks n for strings holding variables without registering them.
 func (r *resolver) collect(n *value.Node, path []string, nest int) ([]*prop, error) {
 	var out []*prop
-	var walk func(n *value.Node, path []string, depth int) error
-	walk = func(n *value.Node, path []string, depth int) error {
+	// stack is the path being walked; a property gets its own copy.
+	stack := append(make([]string, 0, len(path)+16), path...)
+	var walk func(n *value.Node, depth int) error
+	walk = func(n *value.Node, depth int) error {
 		if depth > r.maxDepth {
 			return value.Errorf(n.Pos, "configuration nests deeper than %d levels", r.maxDepth)
 		}
@@ -339,30 +341,37 @@ func (r *resolver) collect(n *value.Node, path []string, nest int) ([]*prop, err
 		case value.String:
 			vars, err := parse(n.Str)
 			if err != nil {
+				path := append([]string(nil), stack...)
 				p := &prop{path: path, node: n, state: stateFailed, nestPhase: r.phase, nest: nest}
 				p.err = &varError{pos: n.Pos, msg: fmt.Sprintf("Variable syntax error at %q: %s", humanize(path), err.Error())}
 				out = append(out, p)
 				return nil
 			}
 			if vars != nil {
-				out = append(out, &prop{path: path, node: n, tmpl: template{segs: []seg{{text: n.Str, vars: vars}}}, nest: nest, nestPhase: r.phase})
+				out = append(out, &prop{path: append([]string(nil), stack...), node: n, tmpl: template{segs: []seg{{text: n.Str, vars: vars}}}, nest: nest, nestPhase: r.phase})
 			}
 		case value.Map:
 			for i, k := range n.Keys {
-				if err := walk(n.Vals[i], appendPath(path, k), depth+1); err != nil {
+				stack = append(stack, k)
+				err := walk(n.Vals[i], depth+1)
+				stack = stack[:len(stack)-1]
+				if err != nil {
 					return err
 				}
 			}
 		case value.List:
 			for i, it := range n.Items {
-				if err := walk(it, appendPath(path, itoa(i)), depth+1); err != nil {
+				stack = append(stack, itoa(i))
+				err := walk(it, depth+1)
+				stack = stack[:len(stack)-1]
+				if err != nil {
 					return err
 				}
 			}
 		}
 		return nil
 	}
-	if err := walk(n, path, 0); err != nil {
+	if err := walk(n, 0); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -520,40 +529,55 @@ func (r *resolver) report() error {
 
 // clone copies n for a new place in the configuration, counting the copy
 // against Limits.MaxNodes: chains of ${self:} references copy subtrees and
-// can grow like an alias bomb.
+// can grow like an alias bomb. The copy's nodes and child lists come from
+// two allocations, which keeps large copies cheap for the garbage collector.
 func (r *resolver) clone(n *value.Node, at value.Pos) (*value.Node, error) {
-	var err error
+	if n == nil {
+		return nil, nil
+	}
+	nodes, children := countNodes(n)
+	r.nodes += nodes
+	if r.lim.MaxNodes > 0 && r.nodes > r.lim.MaxNodes {
+		return nil, value.Errorf(at, "variables expand the configuration to more than %d values (references copy whole subtrees); refusing to resolve it", r.lim.MaxNodes)
+	}
+	slab := make([]value.Node, nodes)
+	ptrs := make([]*value.Node, children)
 	var cp func(n *value.Node) *value.Node
 	cp = func(n *value.Node) *value.Node {
-		if err != nil || n == nil {
-			return nil
-		}
-		r.nodes++
-		if r.lim.MaxNodes > 0 && r.nodes > r.lim.MaxNodes {
-			err = value.Errorf(at, "variables expand the configuration to more than %d values (references copy whole subtrees); refusing to resolve it", r.lim.MaxNodes)
-			return nil
-		}
-		c := *n
+		c := &slab[0]
+		slab = slab[1:]
+		*c = *n
 		if n.Items != nil {
-			c.Items = make([]*value.Node, len(n.Items))
+			c.Items, ptrs = ptrs[:len(n.Items):len(n.Items)], ptrs[len(n.Items):]
 			for i, it := range n.Items {
 				c.Items[i] = cp(it)
 			}
 		}
 		if n.Keys != nil {
 			c.Keys = n.Keys[:len(n.Keys):len(n.Keys)] // keys are never edited in place; share them
-			c.Vals = make([]*value.Node, len(n.Vals))
+			c.Vals, ptrs = ptrs[:len(n.Vals):len(n.Vals)], ptrs[len(n.Vals):]
 			for i, v := range n.Vals {
 				c.Vals[i] = cp(v)
 			}
 		}
-		return &c
+		return c
 	}
-	out := cp(n)
-	if err != nil {
-		return nil, err
+	return cp(n), nil
+}
+
+// countNodes counts the nodes of n and the entries of its lists and maps.
+func countNodes(n *value.Node) (nodes, children int) {
+	nodes = 1
+	children = len(n.Items) + len(n.Vals)
+	for _, it := range n.Items {
+		a, b := countNodes(it)
+		nodes, children = nodes+a, children+b
 	}
-	return out, nil
+	for _, v := range n.Vals {
+		a, b := countNodes(v)
+		nodes, children = nodes+a, children+b
+	}
+	return nodes, children
 }
 
 // cloneFor is clone for a value a variable copies, failing at the property.

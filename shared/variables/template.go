@@ -256,7 +256,11 @@ func (r *resolver) evalSource(ctx *evalCtx, text string, v *variable, src *sourc
 		}
 		addr = n
 	}
-	for _, n := range append(params, addr) {
+	for i := 0; i <= len(params); i++ {
+		n := addr
+		if i < len(params) {
+			n = params[i]
+		}
 		if n.IsUnknown() {
 			return srcResult{node: r.unknown(ctx, text, v, "it depends on a value known only at deploy time: "+n.Why)}, nil
 		}
