@@ -160,6 +160,7 @@ type pass struct {
 	q          Queue
 	mode       Mode
 	cfg        Config
+	deadline   time.Time
 	stopAt     time.Time
 	visibility int32
 	maxHeld    int
@@ -168,7 +169,22 @@ type pass struct {
 	res    QueueResult
 	held   []sqstypes.Message // in flight, to be returned at the end
 	oldest time.Duration
+	// tries counts failed attempts per message id in this pass; retrying
+	// holds ids returned to the queue for another attempt and not received
+	// again yet.
+	tries    map[string]int
+	retrying map[string]bool
+	// lastErr is why each retrying message failed last; it becomes a
+	// result error only if the message is given up on.
+	lastErr map[string]error
 }
+
+// triesPerPass bounds attempts at one message within a pass. A message
+// that fails is returned to the queue at once for another attempt (in a
+// FIFO queue a message held in flight would block its whole group for
+// the rest of the pass); after this many it is held until the pass ends
+// and left for the next run.
+const triesPerPass = 3
 
 // ArchiveQueue runs one pass over q: receive until the queue has no visible
 // message left or the deadline nears, archive what mode says, delete what
@@ -195,8 +211,8 @@ func (a *Archiver) archiveQueue(ctx context.Context, q Queue, mode Mode, cfg Con
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
-	p := &pass{a: a, q: q, mode: mode, cfg: cfg, stopAt: deadline.Add(-cfg.StopBefore),
-		res: QueueResult{Queue: q.Name, ARN: q.ARN, Mode: mode.String()}}
+	p := &pass{a: a, q: q, mode: mode, cfg: cfg, deadline: deadline, stopAt: deadline.Add(-cfg.StopBefore),
+		res: QueueResult{Queue: q.Name, ARN: q.ARN, Mode: mode.String()}, tries: map[string]int{}, retrying: map[string]bool{}, lastErr: map[string]error{}}
 	p.visibility = visibilityFor(time.Until(deadline) + cfg.VisibilityMargin)
 	p.maxHeld = cfg.MaxHeld
 	if p.maxHeld <= 0 {
@@ -232,6 +248,12 @@ func (a *Archiver) archiveQueue(ctx context.Context, q Queue, mode Mode, cfg Con
 	p.release(releaseCtx, p.held)
 
 	p.res.OldestAgeSeconds = math.Round(p.oldest.Seconds())
+	// Returned for another attempt but never received again (the pass
+	// stopped first): still in the queue, not archived.
+	p.res.Failed += len(p.retrying)
+	for id := range p.retrying {
+		p.keepError(p.lastErr[id])
+	}
 	r := p.res
 	log.Info("queue pass done", "received", r.Received, "archived", r.Archived, "alreadyArchived", r.AlreadyArchived,
 		"skipped", r.Skipped, "failed", r.Failed, "conflicts", r.Conflicts, "oldestMessageAgeSeconds", r.OldestAgeSeconds,
@@ -243,7 +265,16 @@ func (a *Archiver) archiveQueue(ctx context.Context, q Queue, mode Mode, cfg Con
 // seconds, rounded up, within SQS's 0..12h).
 func visibilityFor(d time.Duration) int32 {
 	s := int64(math.Ceil(d.Seconds()))
-	return int32(min(max(s, 10), 43200))
+	return int32(min(max(s, 1), 43200))
+}
+
+// detached returns a context for one unit of work already started (a
+// receive and the puts and deletes of what it returned): cancelling the
+// run stops new work, not this, so a cancelled run neither strands
+// received messages nor drops deletes of archived ones. The deadline
+// still applies.
+func (p *pass) detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithDeadline(context.WithoutCancel(ctx), p.deadline)
 }
 
 func (p *pass) work(ctx context.Context) {
@@ -265,18 +296,8 @@ func (p *pass) work(ctx context.Context) {
 			p.a.log().Warn("too many messages not yet due held in flight; stopping this pass", "queue", p.q.Name, "held", p.maxHeld)
 			return
 		}
-		out, err := p.a.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
-			QueueUrl:                    aws.String(p.q.URL),
-			MaxNumberOfMessages:         10,
-			VisibilityTimeout:           p.visibility,
-			WaitTimeSeconds:             int32(p.cfg.ReceiveWait / time.Second),
-			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
-			MessageAttributeNames:       []string{"All"},
-		})
+		n, err := p.step(ctx)
 		if err != nil {
-			if ctx.Err() != nil {
-				continue // reported as stopped early above
-			}
 			// The SDK has retried already; a few in a row means SQS is not
 			// answering and this pass cannot make progress.
 			p.fail(fmt.Errorf("receive from %s: %w", p.q.Name, err))
@@ -286,11 +307,31 @@ func (p *pass) work(ctx context.Context) {
 			continue
 		}
 		receiveErrors = 0
-		if len(out.Messages) == 0 {
+		if n == 0 {
 			return
 		}
-		p.process(ctx, out.Messages)
 	}
+}
+
+// step receives one batch and deals with it.
+func (p *pass) step(ctx context.Context) (int, error) {
+	wctx, cancel := p.detached(ctx)
+	defer cancel()
+	out, err := p.a.SQS.ReceiveMessage(wctx, &sqs.ReceiveMessageInput{
+		QueueUrl:                    aws.String(p.q.URL),
+		MaxNumberOfMessages:         10,
+		VisibilityTimeout:           p.visibility,
+		WaitTimeSeconds:             int32(p.cfg.ReceiveWait / time.Second),
+		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
+		MessageAttributeNames:       []string{"All"},
+	})
+	if err != nil {
+		return 0, err
+	}
+	if len(out.Messages) > 0 {
+		p.process(wctx, out.Messages)
+	}
+	return len(out.Messages), nil
 }
 
 // fail records a pass-level error (not tied to one message).
@@ -320,12 +361,17 @@ func (p *pass) process(ctx context.Context, msgs []sqstypes.Message) {
 	if p.mode == Everything {
 		reason = ReasonOnDemand
 	}
+	p.mu.Lock()
+	for _, m := range msgs {
+		delete(p.retrying, aws.ToString(m.MessageId))
+	}
+	p.mu.Unlock()
 	var (
 		keep    []sqstypes.Message // return to the queue at the end of the pass
 		toStore []stored
 		skipped int
 		bad     int
-		badErrs []error
+		errs    []error
 		oldest  time.Duration
 	)
 	records := make([]Record, 0, len(msgs))
@@ -333,7 +379,7 @@ func (p *pass) process(ctx context.Context, msgs []sqstypes.Message) {
 		rec, err := NewRecord(p.q, m, now, reason)
 		if err != nil {
 			bad++
-			badErrs = append(badErrs, fmt.Errorf("queue %s: %w", p.q.Name, err))
+			errs = append(errs, fmt.Errorf("queue %s: %w", p.q.Name, err))
 			keep = append(keep, m)
 			continue
 		}
@@ -359,9 +405,9 @@ func (p *pass) process(ctx context.Context, msgs []sqstypes.Message) {
 	}
 	wg.Wait()
 
-	var deletable []sqstypes.Message
-	var written, already, conflicts, putFailed int
-	var errs []error
+	var deletable, failed []sqstypes.Message
+	var written, already, conflicts int
+	failErr := map[string]error{}
 	for _, s := range toStore {
 		switch {
 		case s.err == nil && s.outcome == Written:
@@ -376,36 +422,54 @@ func (p *pass) process(ctx context.Context, msgs []sqstypes.Message) {
 			errs = append(errs, s.err)
 			p.a.log().Error("archive conflict: message left in queue", "queue", p.q.Name, "messageId", aws.ToString(s.msg.MessageId), "error", s.err)
 		default:
-			putFailed++
-			keep = append(keep, s.msg)
-			errs = append(errs, s.err)
+			failed = append(failed, s.msg)
+			failErr[aws.ToString(s.msg.MessageId)] = s.err
 		}
 	}
-	deleteFailed := p.delete(ctx, deletable)
+	notDeleted := p.delete(ctx, deletable)
+	for _, m := range notDeleted {
+		failErr[aws.ToString(m.MessageId)] = fmt.Errorf("queue %s: message %s is archived but could not be deleted", p.q.Name, aws.ToString(m.MessageId))
+	}
+	failed = append(failed, notDeleted...)
 
+	// Failed messages go back for another attempt in this pass, up to
+	// triesPerPass; after that they wait in flight for the end of the pass.
+	var retry []sqstypes.Message
+	givenUp := 0
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	for _, m := range failed {
+		id := aws.ToString(m.MessageId)
+		p.tries[id]++
+		if p.tries[id] < triesPerPass && time.Now().Before(p.stopAt) {
+			retry = append(retry, m)
+			p.retrying[id] = true
+			p.lastErr[id] = failErr[id]
+			continue
+		}
+		givenUp++
+		keep = append(keep, m)
+		errs = append(errs, failErr[id])
+	}
 	p.res.Received += len(msgs)
 	p.res.Skipped += skipped
 	p.res.Archived += written
 	p.res.AlreadyArchived += already
 	p.res.Conflicts += conflicts
 	// A message whose delete failed is archived but still in the queue; it
-	// counts as failed (the next run finds its object and deletes it).
-	p.res.Failed += bad + putFailed + deleteFailed
+	// counts as failed (a later attempt finds its object and deletes it).
+	p.res.Failed += bad + givenUp
 	p.oldest = max(p.oldest, oldest)
 	p.held = append(p.held, keep...)
-	for _, err := range append(badErrs, errs...) {
+	for _, err := range errs {
 		p.keepError(err)
 	}
-	if deleteFailed > 0 {
-		p.keepError(fmt.Errorf("queue %s: %d archived messages could not be deleted; the next run deletes them", p.q.Name, deleteFailed))
-	}
+	p.mu.Unlock()
+	p.release(ctx, retry)
 }
 
 // delete removes archived messages, retrying per-entry failures once, and
-// returns how many are still not deleted.
-func (p *pass) delete(ctx context.Context, msgs []sqstypes.Message) int {
+// returns those still not deleted.
+func (p *pass) delete(ctx context.Context, msgs []sqstypes.Message) []sqstypes.Message {
 	pending := msgs
 	for attempt := 0; attempt < 2 && len(pending) > 0; attempt++ {
 		entries := make([]sqstypes.DeleteMessageBatchRequestEntry, len(pending))
@@ -416,7 +480,7 @@ func (p *pass) delete(ctx context.Context, msgs []sqstypes.Message) int {
 		if err != nil {
 			p.a.log().Warn("delete batch failed", "queue", p.q.Name, "messages", len(pending), "error", err)
 			if ctx.Err() != nil {
-				return len(pending)
+				return pending
 			}
 			continue
 		}
@@ -426,7 +490,7 @@ func (p *pass) delete(ctx context.Context, msgs []sqstypes.Message) int {
 			if err != nil || i < 0 || i >= len(pending) {
 				// An id we did not send: we cannot tell which message
 				// failed, so assume all of this attempt did.
-				return len(pending)
+				return pending
 			}
 			p.a.log().Warn("delete failed", "queue", p.q.Name, "messageId", aws.ToString(pending[i].MessageId),
 				"code", aws.ToString(f.Code), "senderFault", f.SenderFault)
@@ -434,7 +498,7 @@ func (p *pass) delete(ctx context.Context, msgs []sqstypes.Message) int {
 		}
 		pending = again
 	}
-	return len(pending)
+	return pending
 }
 
 // release returns messages to the queue at once (visibility 0).
