@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"prodready/shared/value"
 )
@@ -21,7 +20,7 @@ type fileEntry struct {
 // YAML and JSON keep their positions in the included file; variables in the
 // content resolve afterwards against the main configuration, as the
 // Framework does, because the value is placed into it first.
-func (r *resolver) fileSource(ctx *evalCtx, text string, v *variable, params []*value.Node, addr *value.Node) (srcResult, error) {
+func (r *resolver) fileSource(ctx *evalCtx, at *site, params []*value.Node, addr *value.Node) (srcResult, error) {
 	if len(params) == 0 || !truthy(params[0]) {
 		return srcResult{}, r.fail(ctx, `Missing path argument in variable "file" source`)
 	}
@@ -56,7 +55,7 @@ func (r *resolver) fileSource(ctx *evalCtx, text string, v *variable, params []*
 		return srcResult{}, r.fail(ctx, `Cannot parse "%s": %s`, display, msg)
 	}
 	if e.code {
-		return srcResult{node: r.unknown(ctx, text, v, "file "+display+" is code the Framework runs to compute the value")}, nil
+		return srcResult{node: r.unknown(ctx, at, "file "+display+" is code the Framework runs to compute the value")}, nil
 	}
 	if e.node == nil {
 		return srcResult{detail: "file " + display + " does not exist"}, nil
@@ -69,10 +68,10 @@ func (r *resolver) fileSource(ctx *evalCtx, text string, v *variable, params []*
 		return srcResult{node: c}, nil
 	}
 	cur := e.node
-	for _, key := range strings.Split(address, ".") {
+	for _, key := range r.split(address) {
 		if cur.Kind == value.String {
 			// osls resolves a string met on the way before stepping into it.
-			vars, err := parse(cur.Str)
+			vars, err := r.parse(cur.Str)
 			if err != nil {
 				return srcResult{}, r.fail(ctx, "%s", err.Error())
 			}
@@ -84,7 +83,7 @@ func (r *resolver) fileSource(ctx *evalCtx, text string, v *variable, params []*
 			}
 		}
 		if cur.Kind == value.Unknown {
-			return srcResult{node: r.unknown(ctx, text, v, "it reads inside "+cur.Str+": "+cur.Why)}, nil
+			return srcResult{node: r.unknown(ctx, at, "it reads inside "+cur.Str+": "+cur.Why)}, nil
 		}
 		if cur = ownProperty(cur, key); cur == nil || cur.Kind == value.Null {
 			return srcResult{detail: `nothing is set at "` + address + `" in ` + display}, nil

@@ -2,7 +2,9 @@ package variables
 
 import (
 	"encoding/json"
+
 	"fmt"
+	"prodready/shared/value"
 	"strings"
 	"sync"
 	"unicode/utf16"
@@ -30,10 +32,6 @@ type variable struct {
 	repl   string
 	// sources are the first choice and the fallbacks, in order.
 	sources []*source
-	// known is the text this variable last resolved to when it is nested in
-	// an address or a parameter; an Unknown around it is written with it.
-	known    string
-	hasKnown bool
 }
 
 // source is one choice of a variable: a typed source (self:…, file(…):…) or a
@@ -52,8 +50,10 @@ type meta struct {
 	vars []*variable // nested variables, nil when there are none
 	// start is the byte offset of the text in the same frame as the
 	// enclosing variable's start, so an Unknown can be written back with
-	// its known nested parts substituted.
+	// its resolved address substituted.
 	start int
+	// node is lit as a value, made once: sources only read it.
+	node *value.Node
 }
 
 // literalKind says what a literal parsed to.

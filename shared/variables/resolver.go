@@ -50,6 +50,7 @@ type prop struct {
 	path  []string
 	node  *value.Node
 	tmpl  template
+	seg0  [1]seg // the first template's one segment, allocated with the property
 	state propState
 	err   *varError
 	// nest counts how often the value turned out to hold variables again,
@@ -79,15 +80,20 @@ type evalCtx struct {
 }
 
 type resolver struct {
-	o        Options
-	lim      value.Limits
-	root     *value.Node
-	mainFile string
-	props    []*prop
-	propOf   map[*value.Node]*prop
-	phase    phase
-	deps     map[*prop]*depList
-	files    map[string]*fileEntry
+	o         Options
+	lim       value.Limits
+	root      *value.Node
+	mainFile  string
+	props     []*prop
+	propOf    map[*value.Node]*prop
+	phase     phase
+	deps      map[*prop]*depList
+	files     map[string]*fileEntry
+	parsed    map[string]parsed // parse results by text: the syntax tree is never modified
+	propSlab  []prop
+	propCount int
+	pathArena []string
+	splits    map[string][]string
 
 	nodes     int   // nodes created (initial copy, self copies, included files)
 	textBytes int64 // bytes of strings built by interpolation
@@ -105,6 +111,8 @@ func newResolver(o Options) *resolver {
 		lim:      o.Limits,
 		propOf:   map[*value.Node]*prop{},
 		files:    map[string]*fileEntry{},
+		parsed:   map[string]parsed{},
+		splits:   map[string][]string{},
 		maxDepth: maxDepth,
 	}
 }
@@ -339,7 +347,7 @@ func (r *resolver) collect(n *value.Node, path []string, nest int) ([]*prop, err
 		}
 		switch n.Kind {
 		case value.String:
-			vars, err := parse(n.Str)
+			vars, err := r.parse(n.Str)
 			if err != nil {
 				path := append([]string(nil), stack...)
 				p := &prop{path: path, node: n, state: stateFailed, nestPhase: r.phase, nest: nest}
@@ -348,7 +356,11 @@ func (r *resolver) collect(n *value.Node, path []string, nest int) ([]*prop, err
 				return nil
 			}
 			if vars != nil {
-				out = append(out, &prop{path: append([]string(nil), stack...), node: n, tmpl: template{segs: []seg{{text: n.Str, vars: vars}}}, nest: nest, nestPhase: r.phase})
+				p := r.newProp()
+				*p = prop{path: r.pathCopy(stack), node: n, nest: nest, nestPhase: r.phase}
+				p.seg0[0] = seg{text: n.Str, vars: vars}
+				p.tmpl = template{segs: p.seg0[:]}
+				out = append(out, p)
 			}
 		case value.Map:
 			for i, k := range n.Keys {
@@ -377,13 +389,25 @@ func (r *resolver) collect(n *value.Node, path []string, nest int) ([]*prop, err
 	return out, nil
 }
 
-// appendPath returns path+key in a new slice: paths are kept by properties,
-// so they must not share backing arrays.
-func appendPath(path []string, key string) []string {
-	out := make([]string, len(path)+1)
-	copy(out, path)
-	out[len(path)] = key
-	return out
+// newProp hands out properties from slabs: a configuration has thousands.
+func (r *resolver) newProp() *prop {
+	if len(r.propSlab) == 0 {
+		r.propSlab = make([]prop, min(1024, max(16, r.propCount)))
+	}
+	r.propCount += len(r.propSlab)
+	p := &r.propSlab[0]
+	r.propSlab = r.propSlab[1:]
+	return p
+}
+
+// pathCopy copies a path being walked into an append-only arena.
+func (r *resolver) pathCopy(path []string) []string {
+	if cap(r.pathArena)-len(r.pathArena) < len(path) {
+		r.pathArena = make([]string, 0, max(min(8192, 2*cap(r.pathArena)), 64, len(path)))
+	}
+	start := len(r.pathArena)
+	r.pathArena = append(r.pathArena, path...)
+	return r.pathArena[start:len(r.pathArena):len(r.pathArena)]
 }
 
 var smallInts = func() [64]string {
@@ -498,6 +522,39 @@ func childNode(n *value.Node, key string) *value.Node {
 		}
 	}
 	return nil
+}
+
+type parsed struct {
+	vars []*variable
+	err  error
+}
+
+// parse is parse with a cache: a configuration repeats the same references
+// ("${self:custom.table}") in every function.
+func (r *resolver) parse(s string) ([]*variable, error) {
+	if !strings.Contains(s, "${") {
+		return nil, nil
+	}
+	if p, ok := r.parsed[s]; ok {
+		return p.vars, p.err
+	}
+	vars, err := parse(s)
+	if len(r.parsed) < 100_000 {
+		r.parsed[s] = parsed{vars, err}
+	}
+	return vars, err
+}
+
+// split is strings.Split(s, ".") with a cache, for addresses.
+func (r *resolver) split(s string) []string {
+	if keys, ok := r.splits[s]; ok {
+		return keys
+	}
+	keys := strings.Split(s, ".")
+	if len(r.splits) < 100_000 {
+		r.splits[s] = keys
+	}
+	return keys
 }
 
 // report returns the errors recorded so far (osls reports them all at the

@@ -9,24 +9,24 @@ import (
 
 // callSource resolves one source once its parameters and address are known.
 // The messages are those of osls's lib/configuration/variables/sources.
-func (r *resolver) callSource(ctx *evalCtx, text string, v *variable, src *source, params []*value.Node, addr *value.Node) (srcResult, error) {
+func (r *resolver) callSource(ctx *evalCtx, at *site, src *source, params []*value.Node, addr *value.Node) (srcResult, error) {
 	switch src.typ {
 	case "self":
-		return r.selfSource(ctx, text, v, addr)
+		return r.selfSource(ctx, at, addr)
 	case "opt":
 		return r.optSource(ctx, addr)
 	case "env":
 		return r.envSource(ctx, addr)
 	case "file":
-		return r.fileSource(ctx, text, v, params, addr)
+		return r.fileSource(ctx, at, params, addr)
 	case "strToBool":
-		return r.strToBoolSource(ctx, text, v, params)
+		return r.strToBoolSource(ctx, at, params)
 	case "sls":
-		return r.slsSource(ctx, text, v, addr)
+		return r.slsSource(ctx, at, addr)
 	case "param":
-		return r.paramSource(ctx, text, v, addr)
+		return r.paramSource(ctx, at, addr)
 	case "aws":
-		return r.awsSource(ctx, text, v, addr)
+		return r.awsSource(ctx, at, addr)
 	case "ssm":
 		a, err := r.requireAddress(ctx, "ssm", addr)
 		if err != nil {
@@ -36,7 +36,7 @@ func (r *resolver) callSource(ctx *evalCtx, text string, v *variable, src *sourc
 		if region := ssmRegion(params); region != "" {
 			why = "SSM parameter " + a + " (region " + region + ") is read at deploy time"
 		}
-		return srcResult{node: r.unknown(ctx, text, v, why)}, nil
+		return srcResult{node: r.unknown(ctx, at, why)}, nil
 	case "s3":
 		a, err := r.requireAddress(ctx, "s3", addr)
 		if err != nil {
@@ -46,7 +46,7 @@ func (r *resolver) callSource(ctx *evalCtx, text string, v *variable, src *sourc
 		if !ok {
 			return srcResult{}, r.fail(ctx, `Unsupported "%s" address argument in variable "s3" source. Expected "<bucket-name>/<key>" format`, a)
 		}
-		return srcResult{node: r.unknown(ctx, text, v, "S3 object "+key+" in bucket "+bucket+" is read at deploy time")}, nil
+		return srcResult{node: r.unknown(ctx, at, "S3 object "+key+" in bucket "+bucket+" is read at deploy time")}, nil
 	case "cf":
 		a, err := r.requireAddress(ctx, "cf", addr)
 		if err != nil {
@@ -56,11 +56,11 @@ func (r *resolver) callSource(ctx *evalCtx, text string, v *variable, src *sourc
 		if !ok {
 			return srcResult{}, r.fail(ctx, `Unsupported "%s" address argument in variable "cf" source. Expected "<stack-name>.<output-id>" format`, a)
 		}
-		return srcResult{node: r.unknown(ctx, text, v, "output "+output+" of CloudFormation stack "+stack+" is read at deploy time")}, nil
+		return srcResult{node: r.unknown(ctx, at, "output "+output+" of CloudFormation stack "+stack+" is read at deploy time")}, nil
 	case "secretsmanager":
-		return srcResult{node: r.unknown(ctx, text, v, "Secrets Manager secret "+addrText(addr)+" is read at deploy time (osls has no such source; a plugin must provide it)")}, nil
+		return srcResult{node: r.unknown(ctx, at, "Secrets Manager secret "+addrText(addr)+" is read at deploy time (osls has no such source; a plugin must provide it)")}, nil
 	}
-	return srcResult{node: r.unknown(ctx, text, v, `variable source "`+src.typ+`" is not built into the Framework; a plugin resolves it at deploy time`)}, nil
+	return srcResult{node: r.unknown(ctx, at, `variable source "`+src.typ+`" is not built into the Framework; a plugin resolves it at deploy time`)}, nil
 }
 
 func addrText(addr *value.Node) string {
@@ -124,14 +124,14 @@ func (r *resolver) requireAddress(ctx *evalCtx, typ string, addr *value.Node) (s
 	return s, nil
 }
 
-func (r *resolver) selfSource(ctx *evalCtx, text string, v *variable, addr *value.Node) (srcResult, error) {
+func (r *resolver) selfSource(ctx *evalCtx, at *site, addr *value.Node) (srcResult, error) {
 	var keys []string
 	if truthy(addr) {
 		if addr.Kind != value.String {
 			// osls calls address.split('.') and fails with a TypeError.
 			return srcResult{}, r.fail(ctx, `the address of the "self" source resolved to %s; it must be a string`, addr.Describe())
 		}
-		keys = strings.Split(addr.Str, ".")
+		keys = r.split(addr.Str)
 	}
 	n, through, err := r.lookup(ctx, keys)
 	if err != nil {
@@ -145,7 +145,7 @@ func (r *resolver) selfSource(ctx *evalCtx, text string, v *variable, addr *valu
 		return srcResult{detail: "nothing is set at " + where}, nil
 	}
 	if through {
-		return srcResult{node: r.unknown(ctx, text, v, "it reads inside "+n.Str+": "+n.Why)}, nil
+		return srcResult{node: r.unknown(ctx, at, "it reads inside "+n.Str+": "+n.Why)}, nil
 	}
 	c, err := r.cloneFor(ctx, n)
 	if err != nil {
@@ -212,7 +212,7 @@ func (r *resolver) envSource(ctx *evalCtx, addr *value.Node) (srcResult, error) 
 	return srcResult{detail: "environment variable " + name + " is not set"}, nil
 }
 
-func (r *resolver) strToBoolSource(ctx *evalCtx, text string, v *variable, params []*value.Node) (srcResult, error) {
+func (r *resolver) strToBoolSource(ctx *evalCtx, at *site, params []*value.Node) (srcResult, error) {
 	if len(params) == 0 || params[0] == nil || params[0].Kind == value.Null {
 		return srcResult{}, r.fail(ctx, `Missing "strToBool" input`)
 	}
@@ -251,7 +251,7 @@ func (r *resolver) stage(ctx *evalCtx) (*value.Node, error) {
 	return n, nil
 }
 
-func (r *resolver) slsSource(ctx *evalCtx, text string, v *variable, addr *value.Node) (srcResult, error) {
+func (r *resolver) slsSource(ctx *evalCtx, at *site, addr *value.Node) (srcResult, error) {
 	a, err := r.requireAddress(ctx, "sls", addr)
 	if err != nil {
 		return srcResult{}, err
@@ -261,28 +261,28 @@ func (r *resolver) slsSource(ctx *evalCtx, text string, v *variable, addr *value
 		if r.phase < phaseInstance {
 			return srcResult{}, errPending
 		}
-		return srcResult{node: r.unknown(ctx, text, v, "the Framework makes up a new instance id on every run")}, nil
+		return srcResult{node: r.unknown(ctx, at, "the Framework makes up a new instance id on every run")}, nil
 	case "stage":
 		s, err := r.stage(ctx)
 		if err != nil {
 			return srcResult{}, err
 		}
 		if s.Kind == value.Unknown {
-			return srcResult{node: r.unknown(ctx, text, v, "the stage is known only at deploy time: "+s.Why)}, nil
+			return srcResult{node: r.unknown(ctx, at, "the stage is known only at deploy time: "+s.Why)}, nil
 		}
 		return srcResult{node: value.NewString(s.Str, ctx.pos)}, nil
 	}
 	return srcResult{}, r.fail(ctx, `Unsupported "%s" address argument in variable "sls" source`, a)
 }
 
-func (r *resolver) awsSource(ctx *evalCtx, text string, v *variable, addr *value.Node) (srcResult, error) {
+func (r *resolver) awsSource(ctx *evalCtx, at *site, addr *value.Node) (srcResult, error) {
 	a, err := r.requireAddress(ctx, "aws", addr)
 	if err != nil {
 		return srcResult{}, err
 	}
 	switch a {
 	case "accountId":
-		return srcResult{node: r.unknown(ctx, text, v, "the AWS account id comes from the deploy credentials")}, nil
+		return srcResult{node: r.unknown(ctx, at, "the AWS account id comes from the deploy credentials")}, nil
 	case "region":
 		if r.o.Region != "" {
 			return srcResult{node: value.NewString(r.o.Region, ctx.pos)}, nil
@@ -307,7 +307,7 @@ func (r *resolver) awsSource(ctx *evalCtx, text string, v *variable, addr *value
 // stages.<stage>.params and stages.default.params are read too, as
 // Serverless Framework v4 does. Anything else may be set in the Serverless
 // Dashboard or with --param, which a static check cannot see.
-func (r *resolver) paramSource(ctx *evalCtx, text string, v *variable, addr *value.Node) (srcResult, error) {
+func (r *resolver) paramSource(ctx *evalCtx, at *site, addr *value.Node) (srcResult, error) {
 	name, err := r.requireAddress(ctx, "param", addr)
 	if err != nil {
 		return srcResult{}, err
@@ -317,7 +317,7 @@ func (r *resolver) paramSource(ctx *evalCtx, text string, v *variable, addr *val
 		return srcResult{}, err
 	}
 	if s.Kind == value.Unknown {
-		return srcResult{node: r.unknown(ctx, text, v, "the stage is known only at deploy time: "+s.Why)}, nil
+		return srcResult{node: r.unknown(ctx, at, "the stage is known only at deploy time: "+s.Why)}, nil
 	}
 	stage := s.Str
 	for _, path := range [][]string{
@@ -339,5 +339,5 @@ func (r *resolver) paramSource(ctx *evalCtx, text string, v *variable, addr *val
 		}
 		return srcResult{node: c}, nil
 	}
-	return srcResult{node: r.unknown(ctx, text, v, `parameter "`+name+`" is not set for stage "`+stage+`" in params of the configuration; it may come from the Serverless Dashboard or --param`)}, nil
+	return srcResult{node: r.unknown(ctx, at, `parameter "`+name+`" is not set for stage "`+stage+`" in params of the configuration; it may come from the Serverless Dashboard or --param`)}, nil
 }

@@ -40,7 +40,7 @@ func (r *resolver) evalTemplate(ctx *evalCtx, t template) (*value.Node, template
 			return nil, template{}, false, err
 		}
 		if n.Kind == value.String {
-			vars, err := parse(n.Str)
+			vars, err := r.parse(n.Str)
 			if err != nil {
 				return nil, template{}, false, r.approached(ctx, err)
 			}
@@ -88,7 +88,7 @@ func (r *resolver) evalTemplate(ctx *evalCtx, t template) (*value.Node, template
 			return nil
 		}
 		if !s.unknown {
-			vars, err := parse(s.text)
+			vars, err := r.parse(s.text)
 			if err != nil {
 				return r.approached(ctx, err)
 			}
@@ -183,9 +183,7 @@ func (r *resolver) evalVariable(ctx *evalCtx, text string, v *variable) (*value.
 	defer r.leave()
 	for i, src := range v.sources {
 		if src.typ == "" {
-			n := literalNode(src.literal, ctx.pos)
-			v.remember(n)
-			return n, nil
+			return literalNode(src.literal, ctx.pos), nil
 		}
 		if !r.available(src.typ) {
 			return nil, errPending
@@ -195,7 +193,6 @@ func (r *resolver) evalVariable(ctx *evalCtx, text string, v *variable) (*value.
 			return nil, err
 		}
 		if res.node != nil && res.node.Kind != value.Null {
-			v.remember(res.node)
 			return res.node, nil
 		}
 		if i == len(v.sources)-1 {
@@ -208,14 +205,6 @@ func (r *resolver) evalVariable(ctx *evalCtx, text string, v *variable) (*value.
 	}
 	// parse never produces a variable without sources.
 	return nil, r.fail(ctx, "variable has no source")
-}
-
-// remember keeps the text a nested variable resolved to, for writing an
-// Unknown around it.
-func (v *variable) remember(n *value.Node) {
-	if text, unknown, _, ok := coerce(n); ok && !unknown {
-		v.known, v.hasKnown = text, true
-	}
 }
 
 // available says whether the current phase has a source (osls registers
@@ -238,15 +227,36 @@ type srcResult struct {
 	detail string
 }
 
+// site is where a variable is written: the text holding it, the variable,
+// and what its address and parameters resolved to, for writing an Unknown
+// standing for it.
+type site struct {
+	text string
+	v    *variable
+	subs []metaSub
+}
+
+// metaSub is an address or parameter written with variables and the text it
+// resolved to.
+type metaSub struct {
+	m    *meta
+	text string
+}
+
 // evalSource resolves a source's parameters and address, then the source.
 func (r *resolver) evalSource(ctx *evalCtx, text string, v *variable, src *source) (srcResult, error) {
-	params := make([]*value.Node, len(src.params))
+	at := &site{text: text, v: v}
+	var params []*value.Node
+	if len(src.params) > 0 {
+		params = make([]*value.Node, len(src.params))
+	}
 	for i, m := range src.params {
 		n, err := r.evalMeta(ctx, m)
 		if err != nil {
 			return srcResult{}, err
 		}
 		params[i] = n
+		at.remember(m, n)
 	}
 	var addr *value.Node
 	if src.address != nil {
@@ -255,6 +265,7 @@ func (r *resolver) evalSource(ctx *evalCtx, text string, v *variable, src *sourc
 			return srcResult{}, err
 		}
 		addr = n
+		at.remember(src.address, n)
 	}
 	for i := 0; i <= len(params); i++ {
 		n := addr
@@ -262,10 +273,21 @@ func (r *resolver) evalSource(ctx *evalCtx, text string, v *variable, src *sourc
 			n = params[i]
 		}
 		if n.IsUnknown() {
-			return srcResult{node: r.unknown(ctx, text, v, "it depends on a value known only at deploy time: "+n.Why)}, nil
+			return srcResult{node: r.unknown(ctx, at, "it depends on a value known only at deploy time: "+n.Why)}, nil
 		}
 	}
-	return r.callSource(ctx, text, v, src, params, addr)
+	return r.callSource(ctx, at, src, params, addr)
+}
+
+// remember keeps what an address or parameter written with variables
+// resolved to, when that is text.
+func (at *site) remember(m *meta, n *value.Node) {
+	if m.vars == nil {
+		return
+	}
+	if text, unknown, _, ok := coerce(n); ok && !unknown {
+		at.subs = append(at.subs, metaSub{m, text})
+	}
 }
 
 // evalMeta resolves an address or a parameter: its nested variables, then
@@ -273,7 +295,10 @@ func (r *resolver) evalSource(ctx *evalCtx, text string, v *variable, src *sourc
 // (resolveVariables + resolveInternalResult).
 func (r *resolver) evalMeta(ctx *evalCtx, m *meta) (*value.Node, error) {
 	if m.vars == nil {
-		return literalNode(m.lit, ctx.pos), nil
+		if m.node == nil {
+			m.node = literalNode(m.lit, value.Pos{})
+		}
+		return m.node, nil
 	}
 	n, next, more, err := r.evalTemplate(ctx, template{segs: []seg{{text: m.lit.str, vars: m.vars}}})
 	if err != nil {
@@ -308,7 +333,7 @@ func (r *resolver) internal(ctx *evalCtx, n *value.Node, next template, more boo
 		for _, c := range append(append([]*value.Node(nil), n.Items...), n.Vals...) {
 			switch c.Kind {
 			case value.String:
-				vars, err := parse(c.Str)
+				vars, err := r.parse(c.Str)
 				if err != nil {
 					return r.approached(ctx, err)
 				}
@@ -337,51 +362,31 @@ func (r *resolver) internal(ctx *evalCtx, n *value.Node, next template, more boo
 	return n, nil
 }
 
-// unknown builds the Unknown standing for variable v of text: the variable
-// as written, with the nested variables that did resolve substituted, so
+// unknown builds the Unknown standing for the variable at: the variable as
+// written, with addresses and parameters that did resolve substituted, so
 // "${ssm:/app/${self:provider.stage}/db}" reads "${ssm:/app/production/db}".
-func (r *resolver) unknown(ctx *evalCtx, text string, v *variable, why string) *value.Node {
-	return value.NewUnknown(exprText(text, v), why, ctx.pos)
+func (r *resolver) unknown(ctx *evalCtx, at *site, why string) *value.Node {
+	return value.NewUnknown(at.expr(), why, ctx.pos)
 }
 
-func exprText(text string, v *variable) string {
-	raw := text[v.start:v.end]
-	type repl struct {
-		start, end int
-		text       string
-	}
-	var rs []repl
-	for _, src := range v.sources {
-		metas := src.params
-		if src.address != nil {
-			metas = append(metas[:len(metas):len(metas)], src.address)
-		}
-		for _, m := range metas {
-			for _, nv := range m.vars {
-				if !nv.hasKnown || nv.escape {
-					continue
-				}
-				s, e := m.start+nv.start-v.start, m.start+nv.end-v.start
-				if s < 0 || e > len(raw) || s > e {
-					continue
-				}
-				rs = append(rs, repl{s, e, nv.known})
-			}
-		}
-	}
-	if len(rs) == 0 {
+func (at *site) expr() string {
+	v := at.v
+	raw := at.text[v.start:v.end]
+	if len(at.subs) == 0 {
 		return raw
 	}
-	sort.Slice(rs, func(i, j int) bool { return rs[i].start < rs[j].start })
+	subs := append([]metaSub(nil), at.subs...)
+	sort.Slice(subs, func(i, j int) bool { return subs[i].m.start < subs[j].m.start })
 	var b strings.Builder
 	last := 0
-	for _, x := range rs {
-		if x.start < last {
+	for _, s := range subs {
+		start, end := s.m.start-v.start, s.m.start-v.start+len(s.m.lit.str)
+		if start < last || end > len(raw) {
 			continue
 		}
-		b.WriteString(raw[last:x.start])
-		b.WriteString(x.text)
-		last = x.end
+		b.WriteString(raw[last:start])
+		b.WriteString(s.text)
+		last = end
 	}
 	b.WriteString(raw[last:])
 	return b.String()
