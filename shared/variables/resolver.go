@@ -133,8 +133,14 @@ func (r *resolver) run(root *value.Node) (*value.Node, error) {
 	if r.root, err = r.clone(root, root.Pos); err != nil {
 		return nil, err
 	}
-	if _, err := r.register(r.root, nil, 0); err != nil {
+	ps, err := r.collect(r.root, nil, 0)
+	if err != nil {
 		return nil, err
+	}
+	r.propOf = make(map[*value.Node]*prop, 2*len(ps))
+	r.props = make([]*prop, 0, 2*len(ps))
+	for _, p := range ps {
+		r.addProp(p)
 	}
 	if err := r.report(); err != nil {
 		return nil, err
@@ -314,20 +320,6 @@ func (r *resolver) settle(ctx *evalCtx, p *prop, n *value.Node) error {
 		}
 	}
 	return nil
-}
-
-// register finds the strings holding variables in n (at path) and records
-// them as properties; variable syntax errors become failed properties, as
-// osls's resolve-meta reports them.
-func (r *resolver) register(n *value.Node, path []string, nest int) ([]*prop, error) {
-	ps, err := r.collect(n, path, nest)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range ps {
-		r.addProp(p)
-	}
-	return ps, nil
 }
 
 func (r *resolver) addProp(p *prop) {
