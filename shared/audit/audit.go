@@ -2,6 +2,26 @@
 // the rulebook every deploy passes, store the report in S3 next to the
 // previous ones, notify what changed, and publish metrics. The Lambda
 // function and `safeguard audit` both call Run; only their wiring differs.
+//
+// Reports: s3://<bucket>/audits/<account>/<region>/<YYYY-MM-DD>.json (the
+// `safeguard check --format json` shape, findings carrying ARNs, plus an
+// "audit" object: status, API calls, services not audited, new/fixed
+// counts) and the Markdown summary beside it (.md). A run compares itself
+// with the latest earlier report of its account and region (or that day's
+// first run) and notifies the topic only when something is new or fixed,
+// or a service stopped being audited.
+//
+// Exemptions: a resource tag (see ExemptTagPrefix for its form), or
+// exemptions.yml at the root of the report bucket with the same fields as
+// custom.safeguard.exemptions. Expired ones fail again.
+//
+// Status: pass, fail, or incomplete when any service (or a resource of it)
+// could not be read or the exemptions file is invalid: a "not-audited" note
+// names each, and the Lambda invocation ends in an error so its alarm
+// fires. Metrics (EMF, namespace Safeguard/Audit): FailingResources per
+// Rule and per Pillar, and ResourcesAudited, FailingFindings, NewFailures,
+// FixedFailures, ServicesNotAudited, AuditIncomplete, APICalls and
+// DurationSeconds without dimensions.
 package audit
 
 import (
