@@ -114,14 +114,14 @@ func filterCriteria(fp *value.Node) *value.Node {
 
 func (c *compiler) streamEvents() error {
 	for _, f := range c.fns {
+		// One statement per kind of source, added after the function's
+		// events in the Framework's order.
 		stmts := map[string]*value.Node{}
-		var order []string
 		addStmt := func(key string, actions []string, res *value.Node) {
 			s, ok := stmts[key]
 			if !ok {
 				s = M(c.top, "Effect", "Allow", "Action", V(c.top, actions), "Resource", L(c.top))
 				stmts[key] = s
-				order = append(order, key)
 			}
 			r := s.Field("Resource")
 			r.Items = append(r.Items, res)
@@ -263,7 +263,6 @@ func (c *compiler) streamEvents() error {
 				c.addStatement(s)
 			}
 		}
-		_ = order
 	}
 	return nil
 }

@@ -64,11 +64,7 @@ func FromTemplate(tmpl, config *value.Node, stage, region string, s *Service) (*
 	}); err != nil {
 		return nil, fmt.Errorf("load the compiled template: %w", err)
 	}
-	ownAPI := false
-	if r := tmpl.Get("Resources", idRestAPI); text(r.Field("Type")) == "AWS::ApiGateway::RestApi" && !truthy(provider.Get("apiGateway", "restApiId")) {
-		ownAPI = true
-	}
-	if api := inv.ByID(idRestAPI); ownAPI && api != nil {
+	if api := inv.ByID(idRestAPI); api != nil && api.Type == "AWS::ApiGateway::RestApi" && frameworkRestAPI(config) {
 		addAPIStage(inv, provider, stage, name, api.Pos)
 	}
 	exts := eventExternals(config)
@@ -116,7 +112,7 @@ func graftPositions(inv *inventory.Inventory, s *Service, exts []external) {
 		r.Props = r.Props.Clone() // never move the caller's template nodes
 		graft(r.Props, ours.Field("Properties"), ours.Pos)
 	}
-	if st := inv.ByID(idAPIStage); st != nil && c.t.has(idRestAPI) {
+	if st := inv.ByID(idAPIStage); st != nil && c.t.has(idRestAPI) && frameworkRestAPI(c.cfg) {
 		scratch := inventory.New(inventory.FromServerless)
 		addAPIStage(scratch, c.provider, c.stage, c.service, c.t.get(idRestAPI).Pos)
 		if ours := scratch.ByID(idAPIStage); ours != nil {

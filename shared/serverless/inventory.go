@@ -38,10 +38,28 @@ func (s *Service) Compile() (*inventory.Inventory, error) {
 // finish adds what never reaches the template: the REST API stage and the
 // external event sources.
 func (c *compiler) finish(inv *inventory.Inventory) {
-	if api := inv.ByID(idRestAPI); api != nil && api.Type == "AWS::ApiGateway::RestApi" && c.t.has(idRestAPI) {
+	if api := inv.ByID(idRestAPI); api != nil && api.Type == "AWS::ApiGateway::RestApi" && frameworkRestAPI(c.cfg) {
 		addAPIStage(inv, c.provider, c.stage, c.service, api.Pos)
 	}
 	addExternals(inv, eventExternals(c.cfg))
+}
+
+// frameworkRestAPI reports whether the Framework makes the service's REST
+// API, whose stage it then configures after deploy: http events without
+// provider.apiGateway.restApiId.
+func frameworkRestAPI(cfg *value.Node) bool {
+	if truthy(cfg.Get("provider", "apiGateway", "restApiId")) {
+		return false
+	}
+	found := false
+	cfg.Field("functions").Each(func(_ string, f *value.Node) {
+		for _, ev := range f.Field("events").List() {
+			if truthy(ev.Field("http")) {
+				found = true
+			}
+		}
+	})
+	return found
 }
 
 // stackTags reads provider.stackTags for the loader.
