@@ -389,3 +389,40 @@ func TestResolveNil(t *testing.T) {
 		t.Errorf("Resolve(nil) = %v, %v", n, err)
 	}
 }
+
+// TestNestLimits pins osls's two nest limits, measured with osls 4.3.1: a
+// property may take 11 hops through values holding variables, an address
+// 10 (env chains NEST_C1 -> NEST_C2 -> … and NEST_A1 -> …).
+func TestNestLimits(t *testing.T) {
+	src := "service: svc\nprovider:\n  name: aws\ncustom:\n  long: ${env:NEST_C1}\n  addr: ${self:custom.${env:NEST_A1}}\n  target: hit\n"
+	tests := []struct {
+		hops              int
+		longOK, addressOK bool
+	}{
+		{10, true, true},
+		{11, true, false},
+		{12, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprint(tc.hops), func(t *testing.T) {
+			env := map[string]string{}
+			for i := 1; i < tc.hops; i++ {
+				env[fmt.Sprintf("NEST_C%d", i)] = fmt.Sprintf("${env:NEST_C%d}", i+1)
+				env[fmt.Sprintf("NEST_A%d", i)] = fmt.Sprintf("${env:NEST_A%d}", i+1)
+			}
+			env[fmt.Sprintf("NEST_C%d", tc.hops)] = "end"
+			env[fmt.Sprintf("NEST_A%d", tc.hops)] = "target"
+			_, err := resolveSrc(t, src, Options{Env: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
+			msg := ""
+			if err != nil {
+				msg = err.Error()
+			}
+			if got := !strings.Contains(msg, `"custom.long": Excessive property variables nest depth`); got != tc.longOK {
+				t.Errorf("long chain resolves = %v, osls %v (%v)", got, tc.longOK, err)
+			}
+			if got := !strings.Contains(msg, `"custom.addr": Excessive variables nest depth`); got != tc.addressOK {
+				t.Errorf("address chain resolves = %v, osls %v (%v)", got, tc.addressOK, err)
+			}
+		})
+	}
+}

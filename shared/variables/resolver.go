@@ -248,8 +248,8 @@ func (r *resolver) resolveProp(p *prop) error {
 		return p.err
 	case stateResolving:
 		// Dependencies are registered before resolving, which reports
-		// cycles first; this is a safety net.
-		return r.failProp(p, &varError{pos: p.node.Pos, msg: fmt.Sprintf("Circular reference. %q refers to itself", humanize(p.path))})
+		// cycles first; this is a safety net that leaves p to its caller.
+		return &varError{pos: p.node.Pos, msg: fmt.Sprintf("Circular reference. %q refers to itself", humanize(p.path))}
 	}
 	ctx := &evalCtx{prop: p, pos: p.node.Pos}
 	if err := r.enter(ctx); err != nil {
@@ -283,7 +283,12 @@ func (r *resolver) resolveProp(p *prop) error {
 
 func (r *resolver) failProp(p *prop, err error) error {
 	var ve *varError
-	if !errors.As(err, &ve) {
+	var e *value.Error
+	switch {
+	case errors.As(err, &ve):
+	case errors.As(err, &e):
+		ve = &varError{pos: e.Pos, msg: e.Msg}
+	default:
 		ve = &varError{pos: p.node.Pos, msg: err.Error()}
 	}
 	p.state = stateFailed
