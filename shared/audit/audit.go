@@ -200,7 +200,7 @@ func Run(ctx context.Context, cfg Config, d Deps) (*Result, error) {
 			subject += " " + f.Resource
 		}
 		notes = append(notes, findings.Note{Kind: "not-audited", Subject: subject,
-			Message: fmt.Sprintf("%s (%s); %s not checked", f.Message, f.Reason, typesPhrase(f.Types, f.Resource != ""))})
+			Message: fmt.Sprintf("%s (%s); %s", f.Message, f.Reason, f.Effect)})
 	}
 	rep.Notes = append(notes, rep.Notes...)
 
@@ -267,16 +267,6 @@ func Run(ctx context.Context, cfg Config, d Deps) (*Result, error) {
 	log.Info("audited", "region", cfg.Region, "status", info.Status, "failed", rep.Summary.Failed,
 		"new", info.New, "fixed", info.Fixed, "report", res.ReportKey, "notified", res.Notified)
 	return res, nil
-}
-
-func typesPhrase(types []string, one bool) string {
-	if one {
-		return "this resource was"
-	}
-	if len(types) == 0 {
-		return "nothing it holds was"
-	}
-	return strings.Join(types, ", ") + " were"
 }
 
 // loadExemptionsFile reads the exemptions given to the command, or else

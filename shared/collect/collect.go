@@ -67,9 +67,12 @@ type Failure struct {
 	Reason string `json:"reason"`
 	// Message is the error, with the operation that failed.
 	Message string `json:"message"`
-	// Types are the resource types the service would have produced: findings
-	// of these types are unknown, not fixed, when the service failed.
+	// Types are the resource types the service would have produced (for
+	// the tagging service: whose tags it reads): findings of these types
+	// are unknown, not fixed, when the service failed.
 	Types []string `json:"-"`
+	// Effect says what the report is missing because of the failure.
+	Effect string `json:"effect"`
 }
 
 // ServiceStat is what one collector did.
@@ -253,6 +256,14 @@ func (s *svc) child(parent, r *inventory.Resource) *inventory.Resource {
 // settings it may well have.
 func (s *svc) failure(resource string, err error) {
 	f := Failure{Service: s.Name, Resource: resource, Reason: Reason(err), Message: err.Error(), Types: s.Types}
+	switch {
+	case resource != "":
+		f.Effect = "this resource was not checked"
+	case s.Name == taggingService.Name:
+		f.Effect = "the tags of " + strings.Join(s.Types, ", ") + " were not read: their backup tags, exemption tags and stacks are unknown"
+	default:
+		f.Effect = strings.Join(s.Types, ", ") + " were not checked"
+	}
 	s.mu.Lock()
 	s.failures = append(s.failures, f)
 	s.fail = true

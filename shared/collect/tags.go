@@ -13,7 +13,9 @@ import (
 var taggedTypes = []string{"lambda", "s3", "dynamodb", "sqs", "sns", "logs", "cloudwatch"}
 
 var taggingService = Service{
-	Name:    "tagging",
+	Name: "tagging",
+	Types: []string{"AWS::Lambda::Function", "AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::SNS::Topic",
+		"AWS::Logs::LogGroup", "AWS::CloudWatch::Alarm"},
 	Actions: []string{"tag:GetResources"},
 	has:     func(c Clients) bool { return c.Tagging != nil },
 	collect: func(ctx context.Context, s *svc) error {

@@ -60,6 +60,10 @@ func Audit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "safeguard audit: --concurrency must be 1 to 64")
 		return 2
 	}
+	if *topic != "" && *bucket == "" {
+		fmt.Fprintln(stderr, "safeguard audit: --topic needs --bucket: the notification lists what changed since the report stored there")
+		return 2
+	}
 	svcList := splitComma(*services)
 	for _, s := range svcList {
 		if !slices.Contains(serviceNames(), s) {

@@ -28,6 +28,7 @@ func TestAuditFlagErrors(t *testing.T) {
 		{"positional argument", []string{"serverless.yml"}, `unexpected argument "serverless.yml"`},
 		{"missing exemptions file", []string{"--exemptions", "/nonexistent/exemptions.yml"}, "no such file"},
 		{"unknown flag", []string{"--regoin", "eu-west-2"}, "flag provided but not defined"},
+		{"topic without bucket", []string{"--topic", "arn:aws:sns:eu-west-2:1:t"}, "--topic needs --bucket"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
