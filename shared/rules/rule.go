@@ -90,8 +90,12 @@ func (c *Context) Check(r *inventory.Resource, ok bool, pos value.Pos, format st
 }
 
 // FailService records a failure about the service as a whole (no single
-// resource carries it, such as "no dashboard").
+// resource carries it, such as "no dashboard"). With no position given it
+// points at the service's name in serverless.yml, when the loader knows it.
 func (c *Context) FailService(pos value.Pos, format string, args ...any) {
+	if n := c.Inv.Settings["service"]; pos.IsZero() && n != nil {
+		pos = n.Pos
+	}
 	c.results = append(c.results, Result{Rule: c.rule, Resource: c.serviceName(), Type: "Service", Names: []string{c.serviceName()}, Message: fmt.Sprintf(format, args...), Pos: pos})
 }
 

@@ -55,6 +55,9 @@ func FromTemplate(tmpl, config *value.Node, stage, region string, s *Service) (*
 	}
 	inv := inventory.New(inventory.FromTemplate)
 	inv.Service, inv.Stage, inv.Region = name, stage, region
+	if s != nil && s.Config.Field("service") != nil {
+		inv.Settings["service"] = s.Config.Field("service") // where service-wide findings point
+	}
 	if err := cfn.Load(inv, tmpl, cfn.Options{
 		Region:    region,
 		StackName: stackName,

@@ -22,6 +22,9 @@ func (s *Service) Compile() (*inventory.Inventory, error) {
 	}
 	inv := inventory.New(inventory.FromServerless)
 	inv.Service, inv.Stage, inv.Region = s.Name, s.Stage, s.Region
+	if n := s.Config.Field("service"); n != nil {
+		inv.Settings["service"] = n // where service-wide findings point
+	}
 	if err := cfn.Load(inv, c.t.root, cfn.Options{
 		Region:    s.Region,
 		StackName: c.stackName(),
