@@ -426,3 +426,15 @@ func TestNestLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestDeferredParamsWithoutProvider is a crash the fuzzer found: params
+// without a provider section.
+func TestDeferredParamsWithoutProvider(t *testing.T) {
+	got, err := resolveSrc(t, "service: s\nparams:\n  dev:\n    p: ${self:service}\n  prod:\n    p: ${self:nope}\n", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := plainJSON(t, got.Get("params")); s != `{"dev":{"p":"s"},"prod":{"p":"${self:nope}"}}` {
+		t.Errorf("params = %s", s)
+	}
+}

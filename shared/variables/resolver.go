@@ -428,7 +428,7 @@ func (r *resolver) deferred(path []string) bool {
 	if len(path) < 3 || path[0] != "params" {
 		return false
 	}
-	if r.root.Field("params").Kind != value.Map {
+	if params := r.root.Field("params"); params == nil || params.Kind != value.Map {
 		return false
 	}
 	if path[1] == "default" {
@@ -436,7 +436,7 @@ func (r *resolver) deferred(path []string) bool {
 	}
 	stage, set := r.o.Stage, r.o.Stage != ""
 	if !set {
-		if ps := r.root.Get("provider", "stage"); r.root.Field("provider").Kind == value.Map && ps != nil {
+		if ps := r.root.Get("provider", "stage"); ps != nil {
 			switch ps.Kind {
 			case value.String:
 				stage, set = ps.Str, true
