@@ -49,7 +49,8 @@ run() {
     echo "wrote ${base#"$here"/}.json"
   else
     # Keep the error text only (osls prints an environment banner first).
-    { printf '%s\n' "$out"; cat "$errfile"; } | sed -n '/^Error:$/,$p' | sed '1d' > "$base.err"
+    { printf '%s\n' "$out"; cat "$errfile"; } | sed -n '/^Error:$/,$p' | sed '1d' | sed '/^Environment: /,$d' |
+      sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' > "$base.err"
     echo "wrote ${base#"$here"/}.err"
   fi
   rm -f "$errfile"
