@@ -3,7 +3,6 @@ package variables
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -58,14 +57,6 @@ type prop struct {
 	nest      int
 	nestPhase phase
 }
-
-// varError is a resolution error at the string holding the variable.
-type varError struct {
-	pos value.Pos
-	msg string
-}
-
-func (e *varError) Error() string { return e.msg }
 
 // errPending means a source the current phase does not have yet was needed;
 // the property is tried again in a later phase (osls leaves it in
@@ -220,24 +211,6 @@ func hasPrefix(path, prefix []string) bool {
 // humanize writes a property path as osls does in messages.
 func humanize(path []string) string { return strings.Join(path, ".") }
 
-// fail returns an error at the property being resolved, worded as osls's
-// "Cannot resolve variable at …" errors.
-func (r *resolver) fail(ctx *evalCtx, format string, args ...any) *varError {
-	return &varError{pos: ctx.pos, msg: `Cannot resolve variable at "` + humanize(ctx.prop.path) + `": ` + fmt.Sprintf(format, args...)}
-}
-
-// enter bounds the nesting of resolutions (references to properties whose
-// values reference further properties, variables in addresses of variables).
-func (r *resolver) enter(ctx *evalCtx) error {
-	r.depth++
-	if r.depth > r.maxDepth {
-		return r.fail(ctx, "variables nest deeper than %d levels (references to values that hold references); refusing to resolve further", r.maxDepth)
-	}
-	return nil
-}
-
-func (r *resolver) leave() { r.depth-- }
-
 // resolveProp resolves a property and writes its value into the tree
 // (osls's memoized resolveProperty).
 func (r *resolver) resolveProp(p *prop) error {
@@ -279,21 +252,6 @@ func (r *resolver) resolveProp(p *prop) error {
 		}
 		p.tmpl = next
 	}
-}
-
-func (r *resolver) failProp(p *prop, err error) error {
-	var ve *varError
-	var e *value.Error
-	switch {
-	case errors.As(err, &ve):
-	case errors.As(err, &e):
-		ve = &varError{pos: e.Pos, msg: e.Msg}
-	default:
-		ve = &varError{pos: p.node.Pos, msg: err.Error()}
-	}
-	p.state = stateFailed
-	p.err = ve
-	return ve
 }
 
 // settle writes a property's value into the tree. A map or list may hold
@@ -454,60 +412,6 @@ func (r *resolver) deferred(path []string) bool {
 	return path[1] != stage
 }
 
-// ensure fails like osls when a property it needs at this point is still
-// behind a variable it cannot resolve yet.
-func (r *resolver) ensure(paths ...[]string) error {
-	for _, path := range paths {
-		if n, ok := r.unresolvedAt(path); !ok {
-			name := filepath.Base(r.mainFile)
-			if r.mainFile == "" {
-				name = "serverless.yml"
-			}
-			return value.Errorf(n.Pos, "Cannot resolve %s: %q property is not accessible (configured behind variables which cannot be resolved at this stage)", name, humanize(path))
-		}
-	}
-	return nil
-}
-
-// unresolvedAt is osls's is-property-resolved: no unresolved variable at the
-// path, on the way to it or under it. It returns the node to blame.
-func (r *resolver) unresolvedAt(path []string) (*value.Node, bool) {
-	cur := r.root
-	for _, k := range path {
-		child := childNode(cur, k)
-		if child == nil {
-			return nil, true
-		}
-		if p := r.propOf[child]; p != nil && p.state != stateDone {
-			return child, false
-		}
-		cur = child
-	}
-	var bad *value.Node
-	var walk func(n *value.Node) bool
-	walk = func(n *value.Node) bool {
-		if p := r.propOf[n]; p != nil && p.state != stateDone {
-			bad = n
-			return false
-		}
-		for _, c := range n.Items {
-			if !walk(c) {
-				return false
-			}
-		}
-		for _, c := range n.Vals {
-			if !walk(c) {
-				return false
-			}
-		}
-		return true
-	}
-	if !walk(cur) {
-		return bad, false
-	}
-	return nil, true
-}
-
 // childNode steps into a map or list node without synthesizing values.
 func childNode(n *value.Node, key string) *value.Node {
 	switch n.Kind {
@@ -552,110 +456,4 @@ func (r *resolver) split(s string) []string {
 		r.splits[s] = keys
 	}
 	return keys
-}
-
-// report returns the errors recorded so far (osls reports them all at the
-// end of each pass, once each), or nil.
-func (r *resolver) report() error {
-	var first *varError
-	var more []string
-	seen := map[*varError]bool{}
-	for _, p := range r.props {
-		if p.state != stateFailed || seen[p.err] {
-			continue
-		}
-		seen[p.err] = true
-		if first == nil {
-			first = p.err
-			continue
-		}
-		more = append(more, p.err.pos.String()+": "+p.err.msg)
-	}
-	if first == nil {
-		return nil
-	}
-	msg := first.msg
-	if len(more) > 0 {
-		msg += fmt.Sprintf("\n(and %d more:\n  %s)", len(more), strings.Join(more, "\n  "))
-	}
-	return &value.Error{Pos: first.pos, Msg: msg}
-}
-
-// clone copies n for a new place in the configuration, counting the copy
-// against Limits.MaxNodes: chains of ${self:} references copy subtrees and
-// can grow like an alias bomb. The copy's nodes and child lists come from
-// two allocations, which keeps large copies cheap for the garbage collector.
-func (r *resolver) clone(n *value.Node, at value.Pos) (*value.Node, error) {
-	if n == nil {
-		return nil, nil
-	}
-	nodes, children := countNodes(n)
-	r.nodes += nodes
-	if r.lim.MaxNodes > 0 && r.nodes > r.lim.MaxNodes {
-		return nil, value.Errorf(at, "variables expand the configuration to more than %d values (references copy whole subtrees); refusing to resolve it", r.lim.MaxNodes)
-	}
-	slab := make([]value.Node, nodes)
-	ptrs := make([]*value.Node, children)
-	var cp func(n *value.Node) *value.Node
-	cp = func(n *value.Node) *value.Node {
-		c := &slab[0]
-		slab = slab[1:]
-		*c = *n
-		if n.Items != nil {
-			c.Items, ptrs = ptrs[:len(n.Items):len(n.Items)], ptrs[len(n.Items):]
-			for i, it := range n.Items {
-				c.Items[i] = cp(it)
-			}
-		}
-		if n.Keys != nil {
-			c.Keys = n.Keys[:len(n.Keys):len(n.Keys)] // keys are never edited in place; share them
-			c.Vals, ptrs = ptrs[:len(n.Vals):len(n.Vals)], ptrs[len(n.Vals):]
-			for i, v := range n.Vals {
-				c.Vals[i] = cp(v)
-			}
-		}
-		return c
-	}
-	return cp(n), nil
-}
-
-// countNodes counts the nodes of n and the entries of its lists and maps.
-func countNodes(n *value.Node) (nodes, children int) {
-	nodes = 1
-	children = len(n.Items) + len(n.Vals)
-	for _, it := range n.Items {
-		a, b := countNodes(it)
-		nodes, children = nodes+a, children+b
-	}
-	for _, v := range n.Vals {
-		a, b := countNodes(v)
-		nodes, children = nodes+a, children+b
-	}
-	return nodes, children
-}
-
-// cloneFor is clone for a value a variable copies, failing at the property.
-func (r *resolver) cloneFor(ctx *evalCtx, n *value.Node) (*value.Node, error) {
-	c, err := r.clone(n, ctx.pos)
-	if err != nil {
-		return nil, r.fail(ctx, "%s", err.(*value.Error).Msg)
-	}
-	return c, nil
-}
-
-// addText counts bytes of strings built by interpolation, so values that
-// double at every reference stop at a clear error instead of exhausting memory.
-func (r *resolver) addText(ctx *evalCtx, n int) error {
-	max := r.lim.MaxBytes
-	if max <= 0 {
-		max = value.DefaultLimits.MaxBytes
-	}
-	if int64(n) > max {
-		return r.fail(ctx, "the value built is %d bytes long; the limit is %d bytes", n, max)
-	}
-	r.textBytes += int64(n)
-	if r.textBytes > 8*max {
-		return r.fail(ctx, "variables build more than %d bytes of text in total; refusing to resolve further", 8*max)
-	}
-	return nil
 }
