@@ -9,6 +9,18 @@
 // (SSM parameters, stack outputs, the account id, plugin sources) become
 // value.Unknown nodes instead of failing, so a rule can say what it could not
 // see.
+//
+// Where this package departs from osls, on purpose:
+//   - ${param:x} that the configuration does not set is an Unknown (the
+//     Serverless Dashboard or --param may set it), not an error; params are
+//     also read from stages.<stage>.params, as Serverless Framework v4 does.
+//   - ${file(x.ts)} and .mjs/.mts/.cts are code like .js: Unknown (osls reads
+//     them as text).
+//   - An included file that is not a regular file (a FIFO, /dev/stdin) is an
+//     error instead of being read.
+//   - useDotenv's .env files are not loaded: pass their variables in Env.
+//
+// Interpolating a list joins it with commas, as osls does; a map is an error.
 package variables
 
 import (
