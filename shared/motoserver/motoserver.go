@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -81,7 +82,8 @@ func (s *Server) Reset() error {
 	return nil
 }
 
-// Stop ends the server. Tests normally let the process exit instead.
+// Stop ends the server. A TestMain may call it after m.Run; otherwise the
+// server dies with the test binary (Pdeathsig).
 func Stop() {
 	mu.Lock()
 	defer mu.Unlock()
@@ -103,6 +105,9 @@ func launch() (*Server, error) {
 	}
 	cmd := exec.Command(py, "-m", "moto.server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 	cmd.Stdout, cmd.Stderr = nil, nil
+	// The server must not outlive the test binary that started it: tests
+	// have no exit hook, so the kernel kills it when its parent goes.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	cmd.Env = append(os.Environ(), "MOTO_ALLOW_NONEXISTENT_REGION=true")
 	if err := cmd.Start(); err != nil {
 		return nil, err
