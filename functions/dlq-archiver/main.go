@@ -43,10 +43,11 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	cfg.HTTPClient = dlq.HTTPClient()
 	h := &dlq.Handler{
 		Archiver: &dlq.Archiver{
 			SQS:     sqs.NewFromConfig(cfg),
-			Store:   dlq.Store{S3: s3.NewFromConfig(cfg), Bucket: settings.Bucket, KMSKeyID: settings.KMSKeyID},
+			Store:   dlq.Store{S3: s3.NewFromConfig(cfg, quietChecksums), Bucket: settings.Bucket, KMSKeyID: settings.KMSKeyID},
 			Config:  settings.Config,
 			Log:     log,
 			Metrics: emf.New(os.Stdout, metricsNamespace),
@@ -56,3 +57,7 @@ func run(log *slog.Logger) error {
 	lambda.Start(h.Handle)
 	return nil
 }
+
+// quietChecksums stops the S3 client logging, on every GetObject of an
+// object written without a checksum, that it skipped validating one.
+func quietChecksums(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped = true }

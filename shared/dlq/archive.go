@@ -46,7 +46,7 @@ type Config struct {
 	Prefix string
 	// Policy for scheduled runs (default DefaultPolicy).
 	Policy Policy
-	// Workers receiving from one queue at once (default 4). Each has up to
+	// Workers receiving from one queue at once (default 8). Each has up to
 	// ten puts in flight.
 	Workers int
 	// StopBefore: no message is received once the deadline is this close
@@ -78,7 +78,7 @@ func (c Config) withDefaults() Config {
 		c.Policy = DefaultPolicy()
 	}
 	if c.Workers <= 0 {
-		c.Workers = 4
+		c.Workers = 8
 	}
 	if c.StopBefore == 0 {
 		c.StopBefore = 30 * time.Second
@@ -277,7 +277,25 @@ func (p *pass) detached(ctx context.Context) (context.Context, context.CancelFun
 	return context.WithDeadline(context.WithoutCancel(ctx), p.deadline)
 }
 
+// work receives batches until the queue is empty or the pass must stop.
+// Each batch is processed (puts, then deletes) by a second goroutine while
+// the next is received, so a worker keeps one receive and one batch of
+// puts in flight at once instead of waiting for each in turn.
 func (p *pass) work(ctx context.Context) {
+	batches := make(chan []sqstypes.Message)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for msgs := range batches {
+			wctx, cancel := p.detached(ctx)
+			p.process(wctx, msgs)
+			cancel()
+		}
+	}()
+	defer func() {
+		close(batches)
+		<-done
+	}()
 	receiveErrors := 0
 	for {
 		if ctx.Err() != nil || !time.Now().Before(p.stopAt) {
@@ -296,7 +314,7 @@ func (p *pass) work(ctx context.Context) {
 			p.a.log().Warn("too many messages not yet due held in flight; stopping this pass", "queue", p.q.Name, "held", p.maxHeld)
 			return
 		}
-		n, err := p.step(ctx)
+		msgs, err := p.receive(ctx)
 		if err != nil {
 			// The SDK has retried already; a few in a row means SQS is not
 			// answering and this pass cannot make progress.
@@ -307,14 +325,16 @@ func (p *pass) work(ctx context.Context) {
 			continue
 		}
 		receiveErrors = 0
-		if n == 0 {
+		if len(msgs) == 0 {
 			return
 		}
+		batches <- msgs
 	}
 }
 
-// step receives one batch and deals with it.
-func (p *pass) step(ctx context.Context) (int, error) {
+// receive asks for one batch. A receive once started is not cancelled
+// with the run (see detached), so no message is left in flight unseen.
+func (p *pass) receive(ctx context.Context) ([]sqstypes.Message, error) {
 	wctx, cancel := p.detached(ctx)
 	defer cancel()
 	out, err := p.a.SQS.ReceiveMessage(wctx, &sqs.ReceiveMessageInput{
@@ -326,12 +346,9 @@ func (p *pass) step(ctx context.Context) (int, error) {
 		MessageAttributeNames:       []string{"All"},
 	})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	if len(out.Messages) > 0 {
-		p.process(wctx, out.Messages)
-	}
-	return len(out.Messages), nil
+	return out.Messages, nil
 }
 
 // fail records a pass-level error (not tied to one message).

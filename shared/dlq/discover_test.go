@@ -12,7 +12,7 @@ import (
 func TestDiscover(t *testing.T) {
 	f := newFixture(t)
 	mk := func(name string, attrs, tags map[string]string) dlqtest.Queue {
-		return dlqtest.CreateQueue(t, f.sqs, name, attrs, tags)
+		return dlqtest.CreateQueue(t, f.SQS, name, attrs, tags)
 	}
 	shared := mk("orders-dlq", nil, nil)
 	mk("orders", dlqtest.RedriveTo(shared.ARN, 3), nil)
@@ -28,7 +28,7 @@ func TestDiscover(t *testing.T) {
 	mk("events.fifo", dlqtest.RedriveTo(fifoDLQ.ARN, 2), nil)
 	mk("plain", nil, nil)
 
-	queues, err := dlq.Discover(context.Background(), f.rec.SQS(), []string{"sns-redrive", byURL.URL}, nil)
+	queues, err := dlq.Discover(context.Background(), f.Rec.SQS(), []string{"sns-redrive", byURL.URL}, nil)
 	if err != nil {
 		t.Fatalf("Discover: %v", err)
 	}
@@ -80,8 +80,8 @@ func TestDiscover(t *testing.T) {
 
 func TestDiscoverReportsWhatItCannotRead(t *testing.T) {
 	f := newFixture(t)
-	dlqtest.CreateQueue(t, f.sqs, "a-dlq", nil, map[string]string{dlq.TagKey: "true"})
-	queues, err := dlq.Discover(context.Background(), f.rec.SQS(), []string{"no-such-queue"}, nil)
+	dlqtest.CreateQueue(t, f.SQS, "a-dlq", nil, map[string]string{dlq.TagKey: "true"})
+	queues, err := dlq.Discover(context.Background(), f.Rec.SQS(), []string{"no-such-queue"}, nil)
 	if err == nil {
 		t.Fatal("a configured queue that does not exist must be an error, not skipped")
 	}

@@ -28,18 +28,18 @@ func TestRestoreRoundTrip(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
 			ctx := context.Background()
-			src := dlqtest.CreateQueue(t, f.sqs, tc.queue, nil, nil)
-			sent := dlqtest.Send(t, f.sqs, src.URL, 60, dlqtest.SendOptions{Tag: "r", Groups: tc.groups, WithAttributes: true})
-			if res := f.archiver(nil).OnDemand(ctx, src.URL); !res.OK() || res.Totals().Archived != 60 {
+			src := dlqtest.CreateQueue(t, f.SQS, tc.queue, nil, nil)
+			sent := dlqtest.Send(t, f.SQS, src.URL, 60, dlqtest.SendOptions{Tag: "r", Groups: tc.groups, WithAttributes: true})
+			if res := f.Archiver(nil).OnDemand(ctx, src.URL); !res.OK() || res.Totals().Archived != 60 {
 				t.Fatalf("archive: %+v", res)
 			}
-			dst := dlqtest.CreateQueue(t, f.sqs, tc.target, nil, nil)
-			r := &dlq.Restorer{S3: f.rec.S3(), SQS: f.rec.SQS()}
+			dst := dlqtest.CreateQueue(t, f.SQS, tc.target, nil, nil)
+			r := &dlq.Restorer{S3: f.Rec.S3(), SQS: f.Rec.SQS()}
 			from := "dlq/123456789012/eu-west-2/" + tc.queue + "/"
 
 			dry, err := r.Restore(ctx, testBucket, from, dst.URL, true)
-			if err != nil || dry.Records != 60 || dry.Sent != 0 || !dry.OK() || f.rec.Calls("SendMessageBatch") != 0 {
-				t.Fatalf("dry run = %+v, %v, sends %d", dry, err, f.rec.Calls("SendMessageBatch"))
+			if err != nil || dry.Records != 60 || dry.Sent != 0 || !dry.OK() || f.Rec.Calls("SendMessageBatch") != 0 {
+				t.Fatalf("dry run = %+v, %v, sends %d", dry, err, f.Rec.Calls("SendMessageBatch"))
 			}
 			if dry.BySource[src.ARN] != 60 {
 				t.Errorf("dry run by source = %v", dry.BySource)
@@ -49,7 +49,7 @@ func TestRestoreRoundTrip(t *testing.T) {
 			if err != nil || res.Sent != 60 || !res.OK() {
 				t.Fatalf("restore = %+v, %v", res, err)
 			}
-			got := drain(t, f.sqs, dst.URL)
+			got := drain(t, f.SQS, dst.URL)
 			if len(got) != 60 {
 				t.Fatalf("%d restored messages received, want 60", len(got))
 			}
@@ -91,13 +91,13 @@ func TestRestoreRoundTrip(t *testing.T) {
 func TestRestoreRefusesFIFOWithoutGroup(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	src := dlqtest.CreateQueue(t, f.sqs, "plain-dlq", nil, nil)
-	dlqtest.Send(t, f.sqs, src.URL, 3, dlqtest.SendOptions{Tag: "p"})
-	if res := f.archiver(nil).OnDemand(ctx, src.URL); !res.OK() {
+	src := dlqtest.CreateQueue(t, f.SQS, "plain-dlq", nil, nil)
+	dlqtest.Send(t, f.SQS, src.URL, 3, dlqtest.SendOptions{Tag: "p"})
+	if res := f.Archiver(nil).OnDemand(ctx, src.URL); !res.OK() {
 		t.Fatal(res)
 	}
-	dst := dlqtest.CreateQueue(t, f.sqs, "replay.fifo", nil, nil)
-	res, err := (&dlq.Restorer{S3: f.s3, SQS: f.sqs}).Restore(ctx, testBucket, "dlq/", dst.URL, false)
+	dst := dlqtest.CreateQueue(t, f.SQS, "replay.fifo", nil, nil)
+	res, err := (&dlq.Restorer{S3: f.S3, SQS: f.SQS}).Restore(ctx, testBucket, "dlq/", dst.URL, false)
 	if err != nil || res.Failed != 3 || res.Sent != 0 || res.OK() {
 		t.Fatalf("restore = %+v, %v; records without a group id cannot go to a FIFO queue", res, err)
 	}

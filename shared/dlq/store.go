@@ -3,6 +3,8 @@ package dlq
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -56,11 +58,13 @@ func (s Store) Put(ctx context.Context, key string, rec Record) (Outcome, error)
 	if err != nil {
 		return 0, err
 	}
+	sum := md5.Sum(body)
 	in := &s3.PutObjectInput{
 		Bucket:               aws.String(s.Bucket),
 		Key:                  aws.String(key),
 		Body:                 bytes.NewReader(body),
 		ContentLength:        aws.Int64(int64(len(body))),
+		ContentMD5:           aws.String(base64.StdEncoding.EncodeToString(sum[:])),
 		ContentType:          aws.String("application/json"),
 		IfNoneMatch:          aws.String("*"),
 		ServerSideEncryption: s3types.ServerSideEncryptionAwsKms,
@@ -70,7 +74,7 @@ func (s Store) Put(ctx context.Context, key string, rec Record) (Outcome, error)
 	if s.KMSKeyID != "" {
 		in.SSEKMSKeyId = aws.String(s.KMSKeyID)
 	}
-	_, err = s.S3.PutObject(ctx, in)
+	_, err = s.S3.PutObject(ctx, in, md5Integrity)
 	if err == nil {
 		return Written, nil
 	}
@@ -85,6 +89,14 @@ func (s Store) Put(ctx context.Context, key string, rec Record) (Outcome, error)
 		return Conflict, fmt.Errorf("s3://%s/%s: %w (stored %s, message %s)", s.Bucket, key, ErrConflict, existing, rec.MD5OfBody)
 	}
 	return AlreadyStored, nil
+}
+
+// md5Integrity makes S3 check the object against Content-MD5 instead of
+// the SDK's default CRC32 trailer: the same end-to-end integrity check
+// (S3 refuses a body that does not match), without aws-chunked encoding,
+// which costs a third of a put's CPU for records of a few kilobytes.
+func md5Integrity(o *s3.Options) {
+	o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
 }
 
 // storedMD5 reads the MD5 of body of the object at key: from its metadata,

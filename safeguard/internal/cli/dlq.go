@@ -229,6 +229,7 @@ func dlqClients(ctx context.Context) (*sqs.Client, *s3.Client, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	cfg.HTTPClient = dlq.HTTPClient()
 	return sqs.NewFromConfig(cfg), s3.NewFromConfig(cfg, func(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped = true }), nil
 }
 
