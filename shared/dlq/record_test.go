@@ -11,7 +11,6 @@ import (
 	"prodready/shared/dlq"
 )
 
-
 func TestNewRecord(t *testing.T) {
 	q := dlq.Queue{URL: "https://sqs.eu-west-2.amazonaws.com/123456789012/a-dlq", ARN: "arn:aws:sqs:eu-west-2:123456789012:a-dlq", Name: "a-dlq", Account: "123456789012", Region: "eu-west-2"}
 	body := `{"id":1}`
