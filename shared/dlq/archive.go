@@ -2,12 +2,14 @@ package dlq
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -177,6 +179,8 @@ type pass struct {
 	// lastErr is why each retrying message failed last; it becomes a
 	// result error only if the message is given up on.
 	lastErr map[string]error
+	// processing counts received batches not yet dealt with.
+	processing atomic.Int64
 }
 
 // triesPerPass bounds attempts at one message within a pass. A message
@@ -290,6 +294,7 @@ func (p *pass) work(ctx context.Context) {
 			wctx, cancel := p.detached(ctx)
 			p.process(wctx, msgs)
 			cancel()
+			p.processing.Add(-1)
 		}
 	}()
 	defer func() {
@@ -314,6 +319,7 @@ func (p *pass) work(ctx context.Context) {
 			p.a.log().Warn("too many messages not yet due held in flight; stopping this pass", "queue", p.q.Name, "held", p.maxHeld)
 			return
 		}
+		idle := p.processing.Load() == 0
 		msgs, err := p.receive(ctx)
 		if err != nil {
 			// The SDK has retried already; a few in a row means SQS is not
@@ -326,8 +332,19 @@ func (p *pass) work(ctx context.Context) {
 		}
 		receiveErrors = 0
 		if len(msgs) == 0 {
-			return
+			// An empty answer means the queue is done only if none of
+			// this pass's messages were in flight when we asked: a FIFO
+			// queue answers nothing for a group with a message in flight,
+			// so wait for the batches being processed and ask again.
+			if idle {
+				return
+			}
+			for p.processing.Load() > 0 && ctx.Err() == nil && time.Now().Before(p.stopAt) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			continue
 		}
+		p.processing.Add(1)
 		batches <- msgs
 	}
 }
@@ -337,14 +354,21 @@ func (p *pass) work(ctx context.Context) {
 func (p *pass) receive(ctx context.Context) ([]sqstypes.Message, error) {
 	wctx, cancel := p.detached(ctx)
 	defer cancel()
-	out, err := p.a.SQS.ReceiveMessage(wctx, &sqs.ReceiveMessageInput{
+	in := &sqs.ReceiveMessageInput{
 		QueueUrl:                    aws.String(p.q.URL),
 		MaxNumberOfMessages:         10,
 		VisibilityTimeout:           p.visibility,
 		WaitTimeSeconds:             int32(p.cfg.ReceiveWait / time.Second),
 		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
 		MessageAttributeNames:       []string{"All"},
-	})
+	}
+	if p.q.FIFO {
+		// The SDK retries a receive whose answer was lost with the same
+		// input; with an attempt id FIFO SQS then returns the same
+		// messages instead of leaving them (and their groups) invisible.
+		in.ReceiveRequestAttemptId = aws.String(rand.Text())
+	}
+	out, err := p.a.SQS.ReceiveMessage(wctx, in)
 	if err != nil {
 		return nil, err
 	}

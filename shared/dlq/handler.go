@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -48,10 +49,11 @@ func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 		return Settings{}, err
 	}
 	if v := strings.TrimSpace(getenv(EnvWorkers)); v != "" {
-		n, err := fmt.Sscanf(v, "%d", &s.Config.Workers)
-		if err != nil || n != 1 || s.Config.Workers < 1 || s.Config.Workers > 64 {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 64 {
 			return Settings{}, fmt.Errorf("%s=%q: want a whole number from 1 to 64", EnvWorkers, v)
 		}
+		s.Config.Workers = n
 	}
 	for _, q := range strings.FieldsFunc(getenv(EnvQueues), func(r rune) bool { return r == ',' || r == ' ' || r == '\n' }) {
 		s.Queues = append(s.Queues, q)

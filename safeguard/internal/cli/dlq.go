@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -187,8 +189,8 @@ func dlqRestore(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			verb = "would send (dry run)"
 		}
 		fmt.Fprintf(stdout, "%d records read, %d %s, %d failed\n", res.Records, dlqCount(res.Sent, res.Records, *dryRun), verb, res.Failed)
-		for src, n := range res.BySource {
-			fmt.Fprintf(stdout, "  from %s: %d\n", src, n)
+		for _, src := range slices.Sorted(maps.Keys(res.BySource)) {
+			fmt.Fprintf(stdout, "  from %s: %d\n", src, res.BySource[src])
 		}
 		for _, e := range res.Errors {
 			fmt.Fprintf(stdout, "  error: %s\n", e)
