@@ -156,31 +156,50 @@ func TestScheduledRunOverDiscoveredQueues(t *testing.T) {
 }
 
 func TestConflictIsNeverDeleted(t *testing.T) {
-	f := newFixture(t)
-	q := dlqtest.CreateQueue(t, f.SQS, "conflict-dlq", nil, nil)
-	sent := dlqtest.Send(t, f.SQS, q.URL, 3, dlqtest.SendOptions{Tag: "c"})
-	ids := keys(sent)
-	// Someone else's record, same id, different body, already in the bucket.
-	victim := ids[0]
-	queue := f.Load(q.URL)
-	forged := dlq.Record{SchemaVersion: 1, MessageID: victim, Body: "something else", MD5OfBody: dlq.MD5Hex("something else"), SentAt: time.Now().UTC()}
-	key := dlq.Key("dlq", queue, victim, time.Now())
-	store := dlq.Store{S3: f.S3, Bucket: testBucket}
-	if _, err := store.Put(context.Background(), key, forged); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name string
+		// plain writes the forged record without the archiver's metadata,
+		// so the MD5 check must read the record itself.
+		plain bool
+	}{
+		{name: "stored MD5 read from metadata"},
+		{name: "stored MD5 read from the record", plain: true},
 	}
-	res := f.Archiver(nil).ArchiveQueue(context.Background(), queue, dlq.Everything)
-	if res.Conflicts != 1 || res.Archived != 2 || res.OK() {
-		t.Fatalf("result = %+v; want 1 conflict, 2 archived, not OK", res)
-	}
-	if f.Rec.Deleted(victim) != 0 {
-		t.Fatal("the conflicting message was deleted")
-	}
-	if c := dlqtest.QueueCounts(t, f.SQS, q.URL); c.Visible != 1 {
-		t.Errorf("queue = %+v; the conflicting message must be back in the queue", c)
-	}
-	if !strings.Contains(f.Logs.String(), "archive conflict") {
-		t.Error("a conflict must be logged as an error")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			q := dlqtest.CreateQueue(t, f.SQS, "conflict-dlq", nil, nil)
+			sent := dlqtest.Send(t, f.SQS, q.URL, 3, dlqtest.SendOptions{Tag: "c"})
+			victim := keys(sent)[0]
+			// Someone else's record, same id, different body, already there.
+			queue := f.Load(q.URL)
+			forged := dlq.Record{SchemaVersion: 1, MessageID: victim, Body: "something else", MD5OfBody: dlq.MD5Hex("something else"), SentAt: time.Now().UTC()}
+			key := dlq.Key("dlq", queue, victim, time.Now())
+			if tc.plain {
+				b, _ := forged.Encode()
+				if _, err := f.S3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String(key), Body: strings.NewReader(string(b))}); err != nil {
+					t.Fatal(err)
+				}
+			} else if _, err := (dlq.Store{S3: f.S3, Bucket: testBucket}).Put(context.Background(), key, forged); err != nil {
+				t.Fatal(err)
+			}
+			res := f.Archiver(nil).ArchiveQueue(context.Background(), queue, dlq.Everything)
+			if res.Conflicts != 1 || res.Archived != 2 || res.OK() {
+				t.Fatalf("result = %+v; want 1 conflict, 2 archived, not OK", res)
+			}
+			if f.Rec.Deleted(victim) != 0 {
+				t.Fatal("the conflicting message was deleted")
+			}
+			if c := dlqtest.QueueCounts(t, f.SQS, q.URL); c.Visible != 1 {
+				t.Errorf("queue = %+v; the conflicting message must be back in the queue", c)
+			}
+			if got := f.Rec.Calls("GetObject"); tc.plain != (got > 0) {
+				t.Errorf("GetObject calls = %d", got)
+			}
+			if !strings.Contains(f.Logs.String(), "archive conflict") {
+				t.Error("a conflict must be logged as an error")
+			}
+		})
 	}
 }
 
