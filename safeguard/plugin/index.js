@@ -144,6 +144,7 @@ class SafeguardPlugin {
       );
     }
 
+    const started = process.hrtime.bigint();
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'safeguard-'));
     const progress = this.progress && this.progress.get('safeguard');
     try {
@@ -176,8 +177,13 @@ class SafeguardPlugin {
       for (const [format, file] of reports) args.push('--report', `${format}=${file}`);
       for (const [name, value] of cliOptions(this.options)) args.push('--opt', `${name}=${value}`);
 
+      const binaryStarted = process.hrtime.bigint();
       const run = await runBinary(binary, args, serviceDir);
+      const binaryMs = msSince(binaryStarted);
       const text = readIfExists(textFile);
+      // Verbose only: what the check adds to the command (tests/plugin
+      // benchmarks it).
+      this.log.info(`Safeguard: checked ${what} in ${msSince(started)} ms (the binary took ${binaryMs} ms)`);
       this.judge(run, { binary, stage, text, serviceDir });
       this.checked = true;
     } finally {
@@ -533,6 +539,10 @@ function stderrBlock(stderr) {
 function legacyLog(serverless) {
   const say = (msg) => serverless.cli && serverless.cli.log(msg);
   return { notice: say, warning: say, info: () => {} };
+}
+
+function msSince(start) {
+  return Math.round(Number(process.hrtime.bigint() - start) / 1e6);
 }
 
 function isObject(v) {
