@@ -35,8 +35,10 @@ func TestOnDemandThousandMessages(t *testing.T) {
 	if archived := f.Check(q.URL, sent); len(archived) != 1000 || dlqtest.QueueCounts(t, f.SQS, q.URL).Total() != 0 {
 		t.Fatalf("%d archived, queue %+v", len(archived), dlqtest.QueueCounts(t, f.SQS, q.URL))
 	}
-	if n := f.Rec.Calls("PutObject"); n != 1000 {
-		t.Errorf("PutObject called %d times for 1000 messages", n)
+	// moto, like SQS, may deliver a message twice; the second put finds
+	// the object (412, same MD5). Writing it twice would show in Check.
+	if n, tot := f.Rec.Calls("PutObject"), res.Totals(); n != tot.Archived+tot.AlreadyArchived {
+		t.Errorf("PutObject called %d times; %d archived and %d already archived", n, tot.Archived, tot.AlreadyArchived)
 	}
 	f.NoBodiesLogged(sent)
 }
