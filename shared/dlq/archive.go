@@ -3,7 +3,6 @@ package dlq
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -245,9 +244,10 @@ func (a *Archiver) archiveQueue(ctx context.Context, q Queue, mode Mode, cfg Con
 	}
 	wg.Wait()
 	// Return what is held even if ctx is done: promptly returned messages
-	// are the point. If this fails too they come back at the visibility
-	// timeout, shortly after the deadline.
-	releaseCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	// are the point. The deadline still bounds it (at least 10s from now);
+	// what is not returned comes back at the visibility timeout, shortly
+	// after the deadline.
+	releaseCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), later(deadline, time.Now().Add(10*time.Second)))
 	defer cancel()
 	p.release(releaseCtx, p.held)
 
@@ -263,6 +263,13 @@ func (a *Archiver) archiveQueue(ctx context.Context, q Queue, mode Mode, cfg Con
 		"skipped", r.Skipped, "failed", r.Failed, "conflicts", r.Conflicts, "oldestMessageAgeSeconds", r.OldestAgeSeconds,
 		"stoppedEarly", r.StoppedEarly)
 	return r
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // visibilityFor turns a duration into an SQS visibility timeout (whole
@@ -544,24 +551,41 @@ func (p *pass) delete(ctx context.Context, msgs []sqstypes.Message) []sqstypes.M
 
 // release returns messages to the queue at once (visibility 0).
 func (p *pass) release(ctx context.Context, msgs []sqstypes.Message) {
-	for start := 0; start < len(msgs); start += 10 {
-		chunk := msgs[start:min(start+10, len(msgs))]
-		entries := make([]sqstypes.ChangeMessageVisibilityBatchRequestEntry, len(chunk))
-		for i, m := range chunk {
-			entries[i] = sqstypes.ChangeMessageVisibilityBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0}
-		}
-		out, err := p.a.SQS.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{QueueUrl: aws.String(p.q.URL), Entries: entries})
-		switch {
-		case err != nil:
-			p.a.log().Warn("returning messages to the queue failed; they reappear when their visibility timeout ends",
-				"queue", p.q.Name, "messages", len(msgs)-start, "visibilityTimeoutSeconds", p.visibility, "error", err)
-			if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-				return
+	chunks := make(chan []sqstypes.Message)
+	var wg sync.WaitGroup
+	for range min(releasers, (len(msgs)+9)/10) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for chunk := range chunks {
+				p.releaseChunk(ctx, chunk)
 			}
-		case len(out.Failed) > 0:
-			p.a.log().Warn("some messages could not be returned to the queue; they reappear when their visibility timeout ends",
-				"queue", p.q.Name, "messages", len(out.Failed), "visibilityTimeoutSeconds", p.visibility)
-		}
+		}()
+	}
+	for start := 0; start < len(msgs) && ctx.Err() == nil; start += 10 {
+		chunks <- msgs[start:min(start+10, len(msgs))]
+	}
+	close(chunks)
+	wg.Wait()
+}
+
+// releasers bounds concurrent ChangeMessageVisibilityBatch calls when a
+// pass returns what it held (up to MaxHeld messages, 10 per call).
+const releasers = 8
+
+func (p *pass) releaseChunk(ctx context.Context, chunk []sqstypes.Message) {
+	entries := make([]sqstypes.ChangeMessageVisibilityBatchRequestEntry, len(chunk))
+	for i, m := range chunk {
+		entries[i] = sqstypes.ChangeMessageVisibilityBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0}
+	}
+	out, err := p.a.SQS.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{QueueUrl: aws.String(p.q.URL), Entries: entries})
+	switch {
+	case err != nil:
+		p.a.log().Warn("returning messages to the queue failed; they reappear when their visibility timeout ends",
+			"queue", p.q.Name, "messages", len(chunk), "visibilityTimeoutSeconds", p.visibility, "error", err)
+	case len(out.Failed) > 0:
+		p.a.log().Warn("some messages could not be returned to the queue; they reappear when their visibility timeout ends",
+			"queue", p.q.Name, "messages", len(out.Failed), "visibilityTimeoutSeconds", p.visibility)
 	}
 }
 
