@@ -61,35 +61,52 @@ func (l *loader) resolveAt(n *value.Node, m mode, depth int) (*value.Node, bool,
 		if fn, arg, ok := n.Intrinsic(); ok && fn != "Condition" {
 			return l.intrinsic(n, fn, arg, m, depth)
 		}
-		out := &value.Node{Kind: value.Map, Pos: n.Pos, Keys: make([]string, 0, len(n.Keys)), Vals: make([]*value.Node, 0, len(n.Vals))}
+		// Copy on write: most of a template needs no resolving, and copying
+		// every map was the loader's largest cost.
+		var out *value.Node
 		for i, k := range n.Keys {
 			v, removed, err := l.resolveAt(n.Vals[i], m, depth+1)
 			if err != nil {
 				return nil, false, err
 			}
-			if removed || v == nil || v.Kind == value.Null {
+			drop := removed || v == nil || v.Kind == value.Null
+			if out == nil && (drop || v != n.Vals[i]) {
+				out = &value.Node{Kind: value.Map, Pos: n.Pos, Keys: make([]string, i, len(n.Keys)), Vals: make([]*value.Node, i, len(n.Vals))}
+				copy(out.Keys, n.Keys[:i])
+				copy(out.Vals, n.Vals[:i])
+			}
+			if out == nil || drop {
 				continue
 			}
 			out.Keys = append(out.Keys, k)
 			out.Vals = append(out.Vals, v)
 		}
+		if out == nil {
+			return n, false, nil
+		}
 		return out, false, nil
 	case value.List:
-		out := &value.Node{Kind: value.List, Pos: n.Pos, Items: make([]*value.Node, 0, len(n.Items))}
-		for _, it := range n.Items {
+		var out *value.Node
+		for i, it := range n.Items {
 			v, removed, err := l.resolveAt(it, m, depth+1)
 			if err != nil {
 				return nil, false, err
 			}
-			if removed {
+			if out == nil && (removed || v != it) {
+				out = &value.Node{Kind: value.List, Pos: n.Pos, Items: make([]*value.Node, i, len(n.Items))}
+				copy(out.Items, n.Items[:i])
+			}
+			if out == nil || removed {
 				continue
 			}
 			out.Items = append(out.Items, v)
 		}
+		if out == nil {
+			return n, false, nil
+		}
 		return out, false, nil
 	}
-	c := *n
-	return &c, false, nil
+	return n, false, nil
 }
 
 func (l *loader) intrinsic(n *value.Node, fn string, arg *value.Node, m mode, depth int) (*value.Node, bool, error) {
@@ -120,6 +137,9 @@ func (l *loader) keep(n *value.Node, fn string, arg *value.Node, m mode, depth i
 	}
 	if removed || v == nil {
 		v = value.NewNull(arg.Pos)
+	}
+	if v == arg {
+		return n, false, nil
 	}
 	return &value.Node{Kind: value.Map, Pos: n.Pos, Keys: []string{fn}, Vals: []*value.Node{v}}, false, nil
 }
