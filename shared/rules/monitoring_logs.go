@@ -65,8 +65,9 @@ func retentionAdvice(s policy.Settings) string {
 }
 
 func checkLogRetention(c *Context) {
-	groups := c.Inv.OfType("AWS::Logs::LogGroup")
-	for _, g := range groups {
+	all := c.Inv.OfType("AWS::Logs::LogGroup")
+	groups := indexLogGroups(all)
+	for _, g := range all {
 		if g.External {
 			continue
 		}
@@ -110,19 +111,39 @@ func checkGroupRetention(c *Context, g *inventory.Resource) {
 }
 
 // groupNamed returns the log group whose name renders as name.
-func groupNamed(groups []*inventory.Resource, name string) *inventory.Resource {
-	for _, g := range groups {
-		if n, ok := physicalName(g); ok && n == name {
-			return g
+// logGroups indexes log groups by physical name and by a LogGroupName
+// written as text with references (!Sub /aws/lambda/${Fn}), so finding a
+// function's group does not scan every group for every function.
+type logGroups struct {
+	byName map[string]*inventory.Resource
+	byText map[string]*inventory.Resource
+}
+
+func indexLogGroups(all []*inventory.Resource) logGroups {
+	ix := logGroups{byName: map[string]*inventory.Resource{}, byText: map[string]*inventory.Resource{}}
+	for _, g := range all {
+		if n, ok := physicalName(g); ok {
+			if _, dup := ix.byName[n]; !dup {
+				ix.byName[n] = g
+			}
+		}
+		if text, ok := refText(g.Prop("LogGroupName")); ok {
+			if _, dup := ix.byText[text]; !dup {
+				ix.byText[text] = g
+			}
 		}
 	}
-	return nil
+	return ix
+}
+
+func groupNamed(groups logGroups, name string) *inventory.Resource {
+	return groups.byName[name]
 }
 
 // checkFunctionLogGroup fails a function whose logs go to a group nobody
 // declares: Lambda creates /aws/lambda/<name> on the first invocation, with
 // no expiry.
-func checkFunctionLogGroup(c *Context, fn *inventory.Resource, groups []*inventory.Resource) {
+func checkFunctionLogGroup(c *Context, fn *inventory.Resource, groups logGroups) {
 	name := called(fn)
 	if lg := fn.Prop("LoggingConfig", "LogGroup"); lg.Has() {
 		g := resolveTyped(c.Inv, lg, "AWS::Logs::LogGroup")
@@ -150,11 +171,9 @@ func checkFunctionLogGroup(c *Context, fn *inventory.Resource, groups []*invento
 		}
 	}
 	// A group named after the function by reference: !Sub /aws/lambda/${Fn}.
-	for _, g := range groups {
-		if text, ok := refText(g.Prop("LogGroupName")); ok && text == "/aws/lambda/${"+fn.ID+"}" {
-			c.Pass(fn, "function %s logs to log group %s (its retention is checked on the group)", name, called(g))
-			return
-		}
+	if g := groups.byText["/aws/lambda/${"+fn.ID+"}"]; g != nil {
+		c.Pass(fn, "function %s logs to log group %s (its retention is checked on the group)", name, called(g))
+		return
 	}
 	group := "/aws/lambda/" + fnName
 	if !known {
@@ -185,7 +204,7 @@ func executionLogLevel(st *inventory.Resource) (level string, at value.Pos) {
 // checkExecutionLogGroup fails a REST stage that logs execution to a group
 // nobody declares: API Gateway creates API-Gateway-Execution-Logs_<api
 // id>/<stage> itself, with no expiry.
-func checkExecutionLogGroup(c *Context, st *inventory.Resource, groups []*inventory.Resource) {
+func checkExecutionLogGroup(c *Context, st *inventory.Resource, groups logGroups) {
 	level, at := executionLogLevel(st)
 	if level == "" {
 		return
@@ -231,7 +250,7 @@ func checkAccessLogGroup(c *Context, st *inventory.Resource) {
 		return
 	}
 	group := logGroupFromARN(text)
-	if g := groupNamed(c.Inv.OfType("AWS::Logs::LogGroup"), group); g != nil || c.Live() {
+	if g := groupNamed(indexLogGroups(c.Inv.OfType("AWS::Logs::LogGroup")), group); g != nil || c.Live() {
 		return
 	}
 	c.Fail(st, st.PosOf(path...), "API stage %s writes access logs to log group %s, which this service does not declare, so the check cannot see its retention; declare it here (and %s), or exempt the stage with the reason (the nightly auditor checks it live)", called(st), group, retentionAdvice(c.Settings))
