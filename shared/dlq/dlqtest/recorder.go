@@ -53,6 +53,12 @@ type Recorder struct {
 	SQSNext dlq.SQSClient
 	S3Next  dlq.S3Client
 
+	// deleteMu serializes deletes that reach moto: its delete_message
+	// rebuilds the queue's message list without a lock, so two concurrent
+	// DeleteMessageBatch calls can bring back a message the other deleted
+	// (and report a later delete of it as done). SQS has no such race.
+	deleteMu sync.Mutex
+
 	mu     sync.Mutex
 	faults Faults
 	rng    *rand.Rand
@@ -273,7 +279,9 @@ func (c recSQS) DeleteMessageBatch(ctx context.Context, in *sqs.DeleteMessageBat
 	if len(pass) == 0 {
 		return out, nil
 	}
+	c.r.deleteMu.Lock()
 	real, err := c.r.SQSNext.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: in.QueueUrl, Entries: pass}, o...)
+	c.r.deleteMu.Unlock()
 	if err != nil {
 		c.r.mu.Lock()
 		for _, e := range pass {
