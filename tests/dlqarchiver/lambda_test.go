@@ -49,6 +49,9 @@ func TestBootstrapUnderTheRuntimeEmulator(t *testing.T) {
 	env["AWS_LAMBDA_FUNCTION_TIMEOUT"] = "120"
 	env[dlq.EnvBucket] = "dlq-archive"
 	env[dlq.EnvKMSKey] = "alias/dlq-archive"
+	// One worker: its deletes reach moto one at a time (moto can bring
+	// back a message under concurrent deletes; see dlqtest.Recorder).
+	env[dlq.EnvWorkers] = "1"
 	fn := rie.Start(t, boot, env)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
