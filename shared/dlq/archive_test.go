@@ -74,8 +74,14 @@ func TestOnDemandArchivesEverything(t *testing.T) {
 	if len(archived) != 150 || dlqtest.QueueCounts(t, f.SQS, q.URL).Total() != 0 {
 		t.Fatalf("%d archived, queue %+v", len(archived), dlqtest.QueueCounts(t, f.SQS, q.URL))
 	}
-	if n := f.Rec.Calls("PutObject"); n != 150 {
-		t.Errorf("PutObject called %d times for 150 messages", n)
+	// moto, like SQS, may deliver a message twice; the second put is refused
+	// by its condition (f.Check fails on any object written twice), so more
+	// than 150 attempts is allowed, fewer is not.
+	puts := f.Rec.Calls("PutObject")
+	if puts < 150 {
+		t.Errorf("PutObject called %d times for 150 messages", puts)
+	} else if puts > 150 {
+		t.Logf("%d duplicate deliveries, refused by the conditional put", puts-150)
 	}
 
 	// One record in detail: what it says about itself, and where it lives.
@@ -111,7 +117,7 @@ func TestOnDemandArchivesEverything(t *testing.T) {
 
 	// A second run finds nothing and writes nothing.
 	again := f.Archiver(nil).OnDemand(context.Background(), q.URL)
-	if tot := again.Totals(); tot.Received != 0 || f.Rec.Calls("PutObject") != 150 {
+	if tot := again.Totals(); tot.Received != 0 || f.Rec.Calls("PutObject") != puts {
 		t.Errorf("rerun: %+v, puts %d", tot, f.Rec.Calls("PutObject"))
 	}
 	f.NoBodiesLogged(sent)
