@@ -70,6 +70,14 @@ func ParseYAML(file string, src []byte, lim Limits) (*Node, error) {
 	if lim.MaxBytes > 0 && int64(len(src)) > lim.MaxBytes {
 		return nil, Errorf(Pos{File: file}, "file is %d bytes; the limit is %d bytes", len(src), lim.MaxBytes)
 	}
+	if n, ok := parseYAMLChunked(file, src, lim, defaultWorkers(), chunkMinBytes); ok {
+		return n, nil
+	}
+	return parseYAMLWhole(file, src, lim)
+}
+
+// parseYAMLWhole parses a document in one piece.
+func parseYAMLWhole(file string, src []byte, lim Limits) (*Node, error) {
 	f, err := parser.ParseBytes(src, 0)
 	if err != nil {
 		return nil, yamlError(file, err)
@@ -184,10 +192,13 @@ func (c *yamlConv) conv(n ast.Node, depth int) (*Node, error) {
 	case *ast.SequenceNode:
 		l := NewList(p)
 		l.Items = make([]*Node, 0, len(t.Values))
-		for _, it := range t.Values {
+		for i, it := range t.Values {
 			v, err := c.conv(it, depth+1)
 			if err != nil {
 				return nil, err
+			}
+			if v.Kind == Null && i < len(t.Entries) && t.Entries[i] != nil && t.Entries[i].Start != nil {
+				v.Pos = c.pos(t.Entries[i].Start) // an empty item is where its dash is
 			}
 			l.Items = append(l.Items, v)
 		}
@@ -251,7 +262,9 @@ func (c *yamlConv) mapEntry(m *Node, mv *ast.MappingValueNode, flow bool, depth 
 	if err != nil {
 		return err
 	}
-	if v.Kind == Null && v.Pos.Line == 0 {
+	if v.Kind == Null {
+		// An empty value has no token of its own; the parser places it by
+		// whatever follows. The key is where an engineer looks.
 		v.Pos = kp
 	}
 	// A key that is merged in (<<) before may be overridden by an explicit key.
