@@ -18,13 +18,13 @@ import (
 	"prodready/shared/awsenv"
 	"prodready/shared/collect"
 	"prodready/shared/emf"
-	"prodready/shared/tracing"
+	"prodready/shared/tracing/xray"
 )
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	slog.SetDefault(log)
-	if err := tracing.Setup(); err != nil {
+	if err := xray.Enable(); err != nil {
 		log.Error("tracing setup", "error", err)
 		os.Exit(1)
 	}

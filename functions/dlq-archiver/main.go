@@ -17,7 +17,7 @@ import (
 	"prodready/shared/awsenv"
 	"prodready/shared/dlq"
 	"prodready/shared/emf"
-	"prodready/shared/tracing"
+	"prodready/shared/tracing/xray"
 )
 
 // metricsNamespace is where the archiver's EMF metrics land in CloudWatch.
@@ -36,7 +36,7 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if err := tracing.Setup(); err != nil {
+	if err := xray.Enable(); err != nil {
 		return err
 	}
 	cfg, err := awsenv.Load(context.Background(), awsenv.Options{})

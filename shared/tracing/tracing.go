@@ -1,57 +1,66 @@
-// Package tracing is the only place that knows about the X-Ray SDK. AWS put
-// the X-Ray SDKs in maintenance mode (February 2026, end of support February
-// 2027) and recommends OpenTelemetry; moving means changing this package alone.
+// Package tracing is how the code marks units of work and AWS calls for
+// tracing, without knowing the tracer. The Lambda functions install the
+// X-Ray backend (package tracing/xray, the only importer of the X-Ray SDK);
+// commands run on a laptop or in CI install none and pay nothing for it.
+//
+// AWS put the X-Ray SDKs in maintenance mode (February 2026, end of support
+// February 2027) and recommends OpenTelemetry: moving means writing another
+// backend and installing it in the functions' main, nothing else.
 package tracing
 
 import (
 	"context"
-	"os"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-xray-sdk-go/instrumentation/awsv2"
-	"github.com/aws/aws-xray-sdk-go/strategy/ctxmissing"
-	"github.com/aws/aws-xray-sdk-go/xray"
 )
 
-// Enabled reports whether traces have somewhere to go: inside Lambda (where
-// the function's segment arrives with each invocation) or when an X-Ray
-// daemon address is configured. Elsewhere (a laptop, CI, tests) tracing is
-// off, so nothing logs "segment not found".
-func Enabled() bool {
-	return os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "" || os.Getenv("AWS_XRAY_DAEMON_ADDRESS") != ""
+// Backend is a tracer.
+type Backend interface {
+	// InstrumentAWS makes every call of clients built from cfg a subsegment.
+	InstrumentAWS(cfg *aws.Config)
+	// Span runs fn inside a subsegment called name.
+	Span(ctx context.Context, name string, fn func(context.Context) error) error
+	// Annotate adds an indexed key/value to the current subsegment, if any.
+	Annotate(ctx context.Context, key string, v any)
 }
 
-// Setup configures the SDK once per process: a missing segment is ignored
-// rather than logged as an error (a call made outside any invocation is not
-// an error worth a log line).
-func Setup() error {
-	return xray.Configure(xray.Config{ContextMissingStrategy: ctxmissing.NewDefaultIgnoreErrorStrategy()})
+// backend is set once, by a function's main before it builds any client;
+// like slog's default logger, it is process-wide by nature.
+var backend atomic.Pointer[Backend]
+
+// Use installs the tracer.
+func Use(b Backend) { backend.Store(&b) }
+
+func current() Backend {
+	if p := backend.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
+
+// Enabled reports whether a tracer is installed.
+func Enabled() bool { return current() != nil }
 
 // InstrumentAWS makes every call of clients built from cfg a subsegment
 // named after the service and operation.
 func InstrumentAWS(cfg *aws.Config) {
-	if !Enabled() {
-		return
+	if b := current(); b != nil {
+		b.InstrumentAWS(cfg)
 	}
-	awsv2.AWSV2Instrumentor(&cfg.APIOptions)
 }
 
-// Span runs fn inside a subsegment called name. Annotations (indexed, for
-// filtering traces) may be added with Annotate on the context fn receives.
+// Span runs fn inside a subsegment called name.
 func Span(ctx context.Context, name string, fn func(context.Context) error) error {
-	if !Enabled() {
-		return fn(ctx)
+	if b := current(); b != nil {
+		return b.Span(ctx, name, fn)
 	}
-	return xray.Capture(ctx, name, fn)
+	return fn(ctx)
 }
 
 // Annotate adds an indexed key/value to the current subsegment, if any.
 func Annotate(ctx context.Context, key string, v any) {
-	if !Enabled() {
-		return
-	}
-	if seg := xray.GetSegment(ctx); seg != nil {
-		_ = seg.AddAnnotation(key, v)
+	if b := current(); b != nil {
+		b.Annotate(ctx, key, v)
 	}
 }
