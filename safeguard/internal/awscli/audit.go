@@ -1,4 +1,4 @@
-package cli
+package awscli
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"prodready/safeguard/internal/command"
 	"prodready/shared/audit"
 	"prodready/shared/awsenv"
 	"prodready/shared/collect"
@@ -28,8 +29,8 @@ import (
 // notifies exactly as the Lambda function does. Exit 0: nothing fails;
 // 1: failing findings; 2: something could not be audited.
 func Audit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("audit", stderr)
-	var regions multiFlag
+	fs := command.NewFlagSet("audit", stderr)
+	var regions command.MultiFlag
 	fs.Var(&regions, "region", "region to audit (repeatable or comma-separated; default AWS_REGION)")
 	format := fs.String("format", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	bucket := fs.String("bucket", "", "report bucket: store the report (audits/<account>/<region>/<date>.json) and read exemptions.yml from it")
@@ -43,7 +44,7 @@ func Audit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: safeguard audit [--region R ...] [--format F] [--bucket B] [--topic ARN] [--stage S] [--exemptions FILE]")
 		fs.PrintDefaults()
 	}
-	if pos, err := parseArgs(fs, args); err != nil {
+	if pos, err := command.ParseArgs(fs, args); err != nil {
 		if err == flag.ErrHelp {
 			return 0
 		}

@@ -1,4 +1,4 @@
-package cli
+package awscli
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"prodready/safeguard/internal/command"
 	"prodready/shared/awsenv"
 	"prodready/shared/dlq"
 )
@@ -41,7 +42,7 @@ Exit status: 0 all done, 1 some messages failed (they stay in their queue),
 func DLQ(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, dlqUsage)
-		return ExitCannot
+		return command.ExitCannot
 	}
 	switch args[0] {
 	case "archive":
@@ -50,14 +51,14 @@ func DLQ(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return dlqRestore(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, dlqUsage)
-		return ExitOK
+		return command.ExitOK
 	}
 	fmt.Fprintf(stderr, "safeguard dlq: unknown subcommand %q\n%s\n", args[0], dlqUsage)
-	return ExitCannot
+	return command.ExitCannot
 }
 
 func dlqArchive(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("dlq archive", stderr)
+	fs := command.NewFlagSet("dlq archive", stderr)
 	queue := fs.String("queue", "", "archive every message of this queue (URL, ARN or name) now")
 	all := fs.Bool("all", false, "archive from every discovered dead-letter queue")
 	bucket := fs.String("bucket", "", "archive bucket (required)")
@@ -90,12 +91,12 @@ func dlqArchive(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	if len(problems) > 0 {
 		fmt.Fprintf(stderr, "safeguard dlq archive: %s\n", strings.Join(problems, "; "))
-		return ExitCannot
+		return command.ExitCannot
 	}
 	sqsc, s3c, err := dlqClients(ctx)
 	if err != nil {
 		fmt.Fprintf(stderr, "safeguard dlq archive: %v\n", err)
-		return ExitCannot
+		return command.ExitCannot
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
@@ -120,7 +121,7 @@ func dlqArchive(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "safeguard dlq archive: %v\n", err)
-			return ExitCannot
+			return command.ExitCannot
 		}
 	case *now:
 		configured := strings.FieldsFunc(os.Getenv(dlq.EnvQueues), func(r rune) bool { return r == ',' || r == ' ' })
@@ -135,13 +136,13 @@ func dlqArchive(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	dlqPrintArchive(stdout, *format, res)
 	if !res.OK() || res.Totals().StoppedEarly {
-		return ExitFailed
+		return command.ExitFailed
 	}
-	return ExitOK
+	return command.ExitOK
 }
 
 func dlqRestore(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("dlq restore", stderr)
+	fs := command.NewFlagSet("dlq restore", stderr)
 	from := fs.String("from", "", "s3://bucket/prefix holding archived records (required)")
 	to := fs.String("to", "", "queue to send them to (URL, ARN or name; required)")
 	dryRun := fs.Bool("dry-run", false, "read and check every record, send nothing")
@@ -163,23 +164,23 @@ func dlqRestore(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	if len(problems) > 0 {
 		fmt.Fprintf(stderr, "safeguard dlq restore: %s\n", strings.Join(problems, "; "))
-		return ExitCannot
+		return command.ExitCannot
 	}
 	sqsc, s3c, err := dlqClients(ctx)
 	if err != nil {
 		fmt.Fprintf(stderr, "safeguard dlq restore: %v\n", err)
-		return ExitCannot
+		return command.ExitCannot
 	}
 	target, err := dlq.ResolveQueueURL(ctx, sqsc, *to)
 	if err != nil {
 		fmt.Fprintf(stderr, "safeguard dlq restore: %v\n", err)
-		return ExitCannot
+		return command.ExitCannot
 	}
 	r := &dlq.Restorer{S3: s3c, SQS: sqsc, Log: slog.New(slog.NewTextHandler(stderr, nil))}
 	res, err := r.Restore(ctx, bucket, prefix, target, *dryRun)
 	if err != nil {
 		fmt.Fprintf(stderr, "safeguard dlq restore: %v\n", err)
-		return ExitCannot
+		return command.ExitCannot
 	}
 	if *format == "json" {
 		_ = json.NewEncoder(stdout).Encode(res)
@@ -197,9 +198,9 @@ func dlqRestore(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 	}
 	if !res.OK() {
-		return ExitFailed
+		return command.ExitFailed
 	}
-	return ExitOK
+	return command.ExitOK
 }
 
 // dlqCount is what a restore sent, or in a dry run would send.
@@ -212,16 +213,16 @@ func dlqCount(sent, records int, dry bool) int {
 
 // dlqParse parses flags; ok false means return code now.
 func dlqParse(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, ok bool) {
-	pos, err := parseArgs(fs, args)
+	pos, err := command.ParseArgs(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK, false
+			return command.ExitOK, false
 		}
-		return ExitCannot, false
+		return command.ExitCannot, false
 	}
 	if len(pos) > 0 {
 		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", fs.Name(), pos[0])
-		return ExitCannot, false
+		return command.ExitCannot, false
 	}
 	return 0, true
 }

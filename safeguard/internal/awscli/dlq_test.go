@@ -1,4 +1,4 @@
-package cli
+package awscli
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"prodready/safeguard/internal/command"
 	"prodready/shared/dlq"
 	"prodready/shared/dlq/dlqtest"
 	"prodready/shared/motoserver"
@@ -27,19 +28,19 @@ func TestDLQUsage(t *testing.T) {
 		code int
 		want string
 	}{
-		{name: "no subcommand", args: nil, code: ExitCannot, want: "usage:"},
-		{name: "unknown subcommand", args: []string{"purge"}, code: ExitCannot, want: `unknown subcommand "purge"`},
-		{name: "help", args: []string{"help"}, code: ExitOK},
-		{name: "archive without queue or all", args: []string{"archive", "--bucket", "b"}, code: ExitCannot, want: "give --queue URL or --all"},
-		{name: "archive with queue and all", args: []string{"archive", "--queue", "q", "--all", "--bucket", "b"}, code: ExitCannot, want: "not both"},
-		{name: "archive without bucket", args: []string{"archive", "--all"}, code: ExitCannot, want: "--bucket is required"},
-		{name: "archive bad margin", args: []string{"archive", "--all", "--bucket", "b", "--margin", "2d"}, code: ExitCannot, want: "invalid value"},
-		{name: "archive negative margin", args: []string{"archive", "--all", "--bucket", "b", "--margin", "-1h"}, code: ExitCannot, want: "must not be negative"},
-		{name: "archive stray argument", args: []string{"archive", "--all", "--bucket", "b", "extra"}, code: ExitCannot, want: `unexpected argument "extra"`},
-		{name: "archive bad format", args: []string{"archive", "--all", "--bucket", "b", "--format", "xml"}, code: ExitCannot, want: "unknown --format"},
-		{name: "restore without from", args: []string{"restore", "--to", "q"}, code: ExitCannot, want: "--from"},
-		{name: "restore from a path", args: []string{"restore", "--from", "/tmp/archive", "--to", "q"}, code: ExitCannot, want: "not an s3://bucket/prefix URL"},
-		{name: "restore without to", args: []string{"restore", "--from", "s3://b/p"}, code: ExitCannot, want: "--to is required"},
+		{name: "no subcommand", args: nil, code: command.ExitCannot, want: "usage:"},
+		{name: "unknown subcommand", args: []string{"purge"}, code: command.ExitCannot, want: `unknown subcommand "purge"`},
+		{name: "help", args: []string{"help"}, code: command.ExitOK},
+		{name: "archive without queue or all", args: []string{"archive", "--bucket", "b"}, code: command.ExitCannot, want: "give --queue URL or --all"},
+		{name: "archive with queue and all", args: []string{"archive", "--queue", "q", "--all", "--bucket", "b"}, code: command.ExitCannot, want: "not both"},
+		{name: "archive without bucket", args: []string{"archive", "--all"}, code: command.ExitCannot, want: "--bucket is required"},
+		{name: "archive bad margin", args: []string{"archive", "--all", "--bucket", "b", "--margin", "2d"}, code: command.ExitCannot, want: "invalid value"},
+		{name: "archive negative margin", args: []string{"archive", "--all", "--bucket", "b", "--margin", "-1h"}, code: command.ExitCannot, want: "must not be negative"},
+		{name: "archive stray argument", args: []string{"archive", "--all", "--bucket", "b", "extra"}, code: command.ExitCannot, want: `unexpected argument "extra"`},
+		{name: "archive bad format", args: []string{"archive", "--all", "--bucket", "b", "--format", "xml"}, code: command.ExitCannot, want: "unknown --format"},
+		{name: "restore without from", args: []string{"restore", "--to", "q"}, code: command.ExitCannot, want: "--from"},
+		{name: "restore from a path", args: []string{"restore", "--from", "/tmp/archive", "--to", "q"}, code: command.ExitCannot, want: "not an s3://bucket/prefix URL"},
+		{name: "restore without to", args: []string{"restore", "--from", "s3://b/p"}, code: command.ExitCannot, want: "--to is required"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -65,7 +66,7 @@ func TestDLQAgainstMoto(t *testing.T) {
 
 	t.Run("archive --queue archives everything now", func(t *testing.T) {
 		code, out, errOut := dlqRun(t, "archive", "--queue", reviewed.URL, "--bucket", "archive", "--kms-key", "alias/dlq")
-		if code != ExitOK || !strings.Contains(out, "reviewed-dlq") || !strings.Contains(out, "archived 25") {
+		if code != command.ExitOK || !strings.Contains(out, "reviewed-dlq") || !strings.Contains(out, "archived 25") {
 			t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
 		}
 		if got := dlqtest.Archived(t, s3c, "archive", "dlq/"); len(got) != 25 {
@@ -85,20 +86,20 @@ func TestDLQAgainstMoto(t *testing.T) {
 		}
 		// A FIFO group behind a message not yet due is not received at all
 		// (its later messages are younger still), so fewer than 12 may show.
-		if code != ExitOK || res.Totals().Skipped == 0 || res.Totals().Archived != 0 {
+		if code != command.ExitOK || res.Totals().Skipped == 0 || res.Totals().Archived != 0 {
 			t.Fatalf("exit %d, totals %+v\nstderr: %s", code, res.Totals(), errOut)
 		}
 	})
 	t.Run("archive --all --now", func(t *testing.T) {
 		code, out, errOut := dlqRun(t, "archive", "--all", "--now", "--bucket", "archive")
-		if code != ExitOK || !strings.Contains(out, "other-dlq.fifo") || !strings.Contains(out, "archived 12") {
+		if code != command.ExitOK || !strings.Contains(out, "other-dlq.fifo") || !strings.Contains(out, "archived 12") {
 			t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
 		}
 	})
 	t.Run("restore --dry-run sends nothing", func(t *testing.T) {
 		replay := dlqtest.CreateQueue(t, sqsc, "replay", nil, nil)
 		code, out, errOut := dlqRun(t, "restore", "--from", "s3://archive/dlq/123456789012/eu-west-2/reviewed-dlq/", "--to", replay.URL, "--dry-run")
-		if code != ExitOK || !strings.Contains(out, "25 records read, 25 would send") {
+		if code != command.ExitOK || !strings.Contains(out, "25 records read, 25 would send") {
 			t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
 		}
 		if n := dlqtest.QueueCounts(t, sqsc, replay.URL).Total(); n != 0 {
@@ -108,7 +109,7 @@ func TestDLQAgainstMoto(t *testing.T) {
 	t.Run("restore into a new FIFO queue", func(t *testing.T) {
 		replay := dlqtest.CreateQueue(t, sqsc, "replay.fifo", nil, nil)
 		code, out, errOut := dlqRun(t, "restore", "--from", "s3://archive/dlq/123456789012/eu-west-2/other-dlq.fifo/", "--to", "replay.fifo")
-		if code != ExitOK || !strings.Contains(out, "12 sent") {
+		if code != command.ExitOK || !strings.Contains(out, "12 sent") {
 			t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
 		}
 		if n := dlqtest.QueueCounts(t, sqsc, replay.URL).Total(); n != len(otherSent) {
@@ -129,7 +130,7 @@ func TestDLQAgainstMoto(t *testing.T) {
 			}
 		}
 		code, out, errOut := dlqRun(t, "archive", "--queue", "conflict-dlq", "--bucket", "archive")
-		if code != ExitFailed || !strings.Contains(out, "conflicts 1") {
+		if code != command.ExitFailed || !strings.Contains(out, "conflicts 1") {
 			t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
 		}
 		if n := dlqtest.QueueCounts(t, sqsc, q.URL).Total(); n != 1 {
@@ -138,13 +139,13 @@ func TestDLQAgainstMoto(t *testing.T) {
 	})
 	t.Run("an unknown queue is a configuration error", func(t *testing.T) {
 		code, _, errOut := dlqRun(t, "archive", "--queue", "no-such-queue", "--bucket", "archive")
-		if code != ExitCannot || !strings.Contains(errOut, "no-such-queue") {
+		if code != command.ExitCannot || !strings.Contains(errOut, "no-such-queue") {
 			t.Fatalf("exit %d, stderr %s", code, errOut)
 		}
 	})
 	t.Run("a missing bucket is a configuration error for restore", func(t *testing.T) {
 		code, _, errOut := dlqRun(t, "restore", "--from", "s3://no-such-bucket/dlq/", "--to", reviewed.URL)
-		if code != ExitCannot || !strings.Contains(errOut, "no-such-bucket") {
+		if code != command.ExitCannot || !strings.Contains(errOut, "no-such-bucket") {
 			t.Fatalf("exit %d, stderr %s", code, errOut)
 		}
 	})

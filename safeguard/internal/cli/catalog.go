@@ -8,15 +8,16 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"prodready/safeguard/internal/command"
 	"prodready/shared/rules"
 )
 
 // Rules implements `safeguard rules`: the rulebook, in checklist order.
 func Rules(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlagSet("rules", stderr)
+	fs := command.NewFlagSet("rules", stderr)
 	format := fs.String("format", "text", "text or json")
-	if _, err := parseArgs(fs, args); err != nil {
-		return ExitCannot
+	if _, err := command.ParseArgs(fs, args); err != nil {
+		return command.ExitCannot
 	}
 	book := rules.Default()
 	switch *format {
@@ -39,7 +40,7 @@ func Rules(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {
 			fmt.Fprintln(stderr, "safeguard rules:", err)
-			return ExitCannot
+			return command.ExitCannot
 		}
 	case "text":
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
@@ -50,22 +51,22 @@ func Rules(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 		tw.Flush()
 	default:
 		fmt.Fprintf(stderr, "safeguard rules: unknown format %q (text or json)\n", *format)
-		return ExitCannot
+		return command.ExitCannot
 	}
-	return ExitOK
+	return command.ExitOK
 }
 
 // Explain implements `safeguard explain ID`.
 func Explain(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(args) != 1 {
 		fmt.Fprintln(stderr, "usage: safeguard explain RULE-ID (see `safeguard rules`)")
-		return ExitCannot
+		return command.ExitCannot
 	}
 	book := rules.Default()
 	r, ok := book.Get(args[0])
 	if !ok {
 		fmt.Fprintf(stderr, "safeguard explain: %q is not a rule id; the rules are: %s\n", args[0], strings.Join(ids(book), ", "))
-		return ExitCannot
+		return command.ExitCannot
 	}
 	fmt.Fprintf(stdout, "%s: %s\n", r.ID, r.Title)
 	fmt.Fprintf(stdout, "Checklist: %s (%s)\n\n", r.Point, r.Pillar)
@@ -84,7 +85,7 @@ func Explain(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
         reason: why the checklist point does not apply
         approvedBy: team.lead@example.org
         expires: 2027-03-31`, r.ID), "    "))
-	return ExitOK
+	return command.ExitOK
 }
 
 func ids(b *rules.Book) []string {

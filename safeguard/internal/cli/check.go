@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"prodready/safeguard/internal/command"
 	"prodready/shared/findings"
 	"prodready/shared/inventory"
 	"prodready/shared/policy"
@@ -32,11 +33,11 @@ type checkInput struct {
 
 // Check implements `safeguard check`.
 func Check(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlagSet("check", stderr)
+	fs := command.NewFlagSet("check", stderr)
 	var in checkInput
 	in.opts = map[string]string{}
 	var format, output string
-	var extra, only multiFlag
+	var extra, only command.MultiFlag
 	var noColor bool
 	fs.StringVar(&in.stage, "stage", "", "stage to check (default: provider.stage, else dev)")
 	fs.StringVar(&in.region, "region", "", "region (default: provider.region, else us-east-1)")
@@ -46,15 +47,15 @@ func Check(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	fs.Var(&only, "rule", "run only this rule (repeatable)")
 	fs.StringVar(&in.template, "template", "", "compiled CloudFormation template (JSON) from the Framework")
 	fs.StringVar(&in.config, "config", "", "resolved service configuration (JSON) from the Framework; with --template")
-	fs.Var(keyValues(in.opts), "opt", "a Serverless CLI option for ${opt:NAME}, as NAME=VALUE (repeatable)")
+	fs.Var(command.KeyValues(in.opts), "opt", "a Serverless CLI option for ${opt:NAME}, as NAME=VALUE (repeatable)")
 	fs.BoolVar(&noColor, "no-color", false, "never colour the text report")
-	pos, err := parseArgs(fs, args)
+	pos, err := command.ParseArgs(fs, args)
 	if err != nil {
-		return ExitCannot
+		return command.ExitCannot
 	}
 	if len(pos) > 1 {
 		fmt.Fprintf(stderr, "safeguard check: one service at a time, got %d paths\n", len(pos))
-		return ExitCannot
+		return command.ExitCannot
 	}
 	in.path = "serverless.yml"
 	if len(pos) == 1 {
@@ -62,18 +63,18 @@ func Check(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	}
 	if (in.template == "") != (in.config == "") {
 		fmt.Fprintln(stderr, "safeguard check: --template and --config go together (the plugin passes both)")
-		return ExitCannot
+		return command.ExitCannot
 	}
 	if !slices.Contains(report.Formats(), format) {
 		fmt.Fprintf(stderr, "safeguard check: unknown format %q (expected one of %s)\n", format, strings.Join(report.Formats(), ", "))
-		return ExitCannot
+		return command.ExitCannot
 	}
 	extras := map[string]string{}
 	for _, e := range extra {
 		f, file, ok := strings.Cut(e, "=")
 		if !ok || !slices.Contains(report.Formats(), f) || file == "" {
 			fmt.Fprintf(stderr, "safeguard check: --report expects FORMAT=FILE with FORMAT one of %s, got %q\n", strings.Join(report.Formats(), ", "), e)
-			return ExitCannot
+			return command.ExitCannot
 		}
 		extras[f] = file
 	}
@@ -81,39 +82,39 @@ func Check(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	for _, id := range only {
 		if !book.Has(id) {
 			fmt.Fprintf(stderr, "safeguard check: --rule %q is not a rule id (run `safeguard rules`)\n", id)
-			return ExitCannot
+			return command.ExitCannot
 		}
 	}
 
 	rep, err := runCheck(in, book, only, time.Now())
 	if err != nil {
 		cannotCheck(stderr, in.path, err)
-		return ExitCannot
+		return command.ExitCannot
 	}
 	cwd, _ := os.Getwd()
 	opts := report.Options{BaseDir: cwd, Version: version}
 	for f, file := range extras {
 		if err := writeReport(file, f, rep, opts); err != nil {
 			cannotCheck(stderr, in.path, err)
-			return ExitCannot
+			return command.ExitCannot
 		}
 	}
 	if output != "" {
 		if err := writeReport(output, format, rep, opts); err != nil {
 			cannotCheck(stderr, in.path, err)
-			return ExitCannot
+			return command.ExitCannot
 		}
 	} else {
 		opts.Color = format == "text" && !noColor && isTerminal(stdout)
 		if err := report.Render(stdout, format, rep, opts); err != nil {
 			cannotCheck(stderr, in.path, err)
-			return ExitCannot
+			return command.ExitCannot
 		}
 	}
 	if rep.Summary.Blocking {
-		return ExitFailed
+		return command.ExitFailed
 	}
-	return ExitOK
+	return command.ExitOK
 }
 
 // runCheck loads the service, runs the rulebook and judges the results.

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"prodready/safeguard/internal/command"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -47,7 +49,7 @@ func TestCheckRefusesBadInput(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := run(t, append([]string{"check"}, tc.args...)...)
-			if code != ExitCannot {
+			if code != command.ExitCannot {
 				t.Fatalf("exit %d, want 2; stderr:\n%s", code, stderr)
 			}
 			for _, w := range tc.want {
@@ -83,7 +85,7 @@ func TestCheckRefusesHostileInputQuickly(t *testing.T) {
 	for _, tc := range []struct{ path, want string }{{big, "limit"}, {bombPath, "refusing"}} {
 		start := time.Now()
 		code, _, stderr := run(t, "check", tc.path)
-		if code != ExitCannot || !strings.Contains(stderr, tc.path) || !strings.Contains(stderr, tc.want) {
+		if code != command.ExitCannot || !strings.Contains(stderr, tc.path) || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%s: exit %d, stderr %q", tc.path, code, stderr)
 		}
 		// Generous: the point is "seconds, not forever", on a loaded CI machine.
@@ -97,7 +99,7 @@ func TestCheckRefusesHostileInputQuickly(t *testing.T) {
 // could not be seen, and production blocks.
 func TestCheckFailsClosedOnUnseenValues(t *testing.T) {
 	code, out, _ := run(t, "check", "--stage", "production", "--format", "json", "testdata/services/unseen.yml")
-	if code != ExitFailed {
+	if code != command.ExitFailed {
 		t.Fatalf("exit %d, want 1:\n%s", code, out)
 	}
 	var rep struct {
@@ -120,7 +122,7 @@ func TestCheckFailsClosedOnUnseenValues(t *testing.T) {
 // Findings point into the file a value came from, also through ${file()}.
 func TestCheckPositionsThroughFileInclude(t *testing.T) {
 	code, out, stderr := run(t, "check", "--stage", "production", "--rule", "dynamodb-pitr", "--format", "json", "testdata/services/included/serverless.yml")
-	if code != ExitFailed {
+	if code != command.ExitFailed {
 		t.Fatalf("exit %d:\n%s%s", code, out, stderr)
 	}
 	var rep struct {
@@ -140,11 +142,11 @@ func TestCheckPositionsThroughFileInclude(t *testing.T) {
 // Stages: the same findings block in production and warn in development.
 func TestCheckStages(t *testing.T) {
 	svc := "../../../tests/services/orders-api/serverless.yml"
-	if code, _, stderr := run(t, "check", "--stage", "production", "--format", "json", svc); code != ExitFailed {
+	if code, _, stderr := run(t, "check", "--stage", "production", "--format", "json", svc); code != command.ExitFailed {
 		t.Errorf("production: exit %d, want 1 (%s)", code, stderr)
 	}
 	code, out, stderr := run(t, "check", "--stage", "development", "--format", "json", svc)
-	if code != ExitOK {
+	if code != command.ExitOK {
 		t.Fatalf("development: exit %d, want 0 (%s)", code, stderr)
 	}
 	var rep struct {
@@ -198,11 +200,11 @@ custom:
 	}
 	future := time.Now().AddDate(0, 1, 0).Format(time.DateOnly)
 	past := time.Now().AddDate(0, 0, -2).Format(time.DateOnly)
-	if code, out, _ := run(t, "check", "--stage", "production", "--rule", "dynamodb-pitr", write(future)); code != ExitOK || !strings.Contains(out, "exempt") {
+	if code, out, _ := run(t, "check", "--stage", "production", "--rule", "dynamodb-pitr", write(future)); code != command.ExitOK || !strings.Contains(out, "exempt") {
 		t.Errorf("current exemption: exit %d\n%s", code, out)
 	}
 	code, out, _ := run(t, "check", "--stage", "production", "--rule", "dynamodb-pitr", "--format", "json", write(past))
-	if code != ExitFailed || !strings.Contains(out, "expired on "+past) {
+	if code != command.ExitFailed || !strings.Contains(out, "expired on "+past) {
 		t.Errorf("expired exemption: exit %d\n%s", code, out)
 	}
 }
@@ -213,13 +215,13 @@ func TestCheckOutputs(t *testing.T) {
 	svc := "../../../tests/services/orders-api/serverless.yml"
 	for _, f := range []string{"text", "json", "sarif", "junit", "markdown"} {
 		code, out, stderr := run(t, "check", "--stage", "production", "--format", f, svc)
-		if code != ExitFailed || len(out) == 0 {
+		if code != command.ExitFailed || len(out) == 0 {
 			t.Errorf("%s: exit %d, %d bytes, stderr %s", f, code, len(out), stderr)
 		}
 	}
 	sarif, junit, md := filepath.Join(dir, "r.sarif"), filepath.Join(dir, "r.xml"), filepath.Join(dir, "out", "r.md")
 	code, out, stderr := run(t, "check", "--stage", "production", "--output", md, "--format", "markdown", "--report", "sarif="+sarif, "--report", "junit="+junit, svc)
-	if code != ExitFailed || out != "" {
+	if code != command.ExitFailed || out != "" {
 		t.Errorf("exit %d, stdout %q, stderr %s", code, out, stderr)
 	}
 	for _, p := range []string{sarif, junit, md} {
@@ -248,7 +250,7 @@ func TestCheckDemoGolden(t *testing.T) {
 func TestRulesAndExplain(t *testing.T) {
 	code, out, _ := run(t, "rules", "--format", "json")
 	var list []struct{ ID string }
-	if code != ExitOK || json.Unmarshal([]byte(out), &list) != nil || len(list) != 25 {
+	if code != command.ExitOK || json.Unmarshal([]byte(out), &list) != nil || len(list) != 25 {
 		t.Fatalf("rules: exit %d, %d rules", code, len(list))
 	}
 	ids := regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -257,17 +259,17 @@ func TestRulesAndExplain(t *testing.T) {
 			t.Errorf("rule id %q is not kebab-case", r.ID)
 		}
 		code, out, _ := run(t, "explain", r.ID)
-		if code != ExitOK || !strings.Contains(out, "How to fix") || !strings.Contains(out, "rule: "+r.ID) {
+		if code != command.ExitOK || !strings.Contains(out, "How to fix") || !strings.Contains(out, "rule: "+r.ID) {
 			t.Errorf("explain %s: exit %d\n%s", r.ID, code, out)
 		}
 	}
-	if code, _, stderr := run(t, "explain", "nope"); code != ExitCannot || !strings.Contains(stderr, "not a rule id") {
+	if code, _, stderr := run(t, "explain", "nope"); code != command.ExitCannot || !strings.Contains(stderr, "not a rule id") {
 		t.Errorf("explain nope: exit %d %s", code, stderr)
 	}
 }
 
 func TestUnknownCommand(t *testing.T) {
-	if code, _, stderr := run(t, "chek"); code != ExitCannot || !strings.Contains(stderr, `unknown command "chek"`) {
+	if code, _, stderr := run(t, "chek"); code != command.ExitCannot || !strings.Contains(stderr, `unknown command "chek"`) {
 		t.Errorf("exit %d, %s", code, stderr)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"prodready/safeguard/internal/command"
 	"prodready/shared/value"
 )
 
@@ -38,12 +39,12 @@ func TestCorpusFindings(t *testing.T) {
 			t.Run(name+"/"+stage, func(t *testing.T) {
 				code, out, stderr := run(t, "check", "--stage", stage, "--format", "json", file)
 				if want, refused := corpusRefusals[name+" "+stage]; refused {
-					if code != ExitCannot || !strings.Contains(stderr, want) || !strings.Contains(stderr, name+":") {
+					if code != command.ExitCannot || !strings.Contains(stderr, want) || !strings.Contains(stderr, name+":") {
 						t.Fatalf("exit %d, want 2 naming %s with a line:\n%s", code, want, stderr)
 					}
 					return
 				}
-				if code == ExitCannot {
+				if code == command.ExitCannot {
 					t.Fatalf("cannot check:\n%s", stderr)
 				}
 				got := corpusListing(t, out)
@@ -59,7 +60,7 @@ func TestCorpusFindings(t *testing.T) {
 				if got != string(want) {
 					t.Errorf("findings differ from %s:\n--- got\n%s--- want\n%s", golden, got, want)
 				}
-				if (stage == "production") != (code == ExitFailed) && strings.Contains(got, "fail ") {
+				if (stage == "production") != (code == command.ExitFailed) && strings.Contains(got, "fail ") {
 					t.Errorf("exit %d in stage %s with failures", code, stage)
 				}
 			})

@@ -1,4 +1,6 @@
-package cli
+// Package command holds what the safeguard commands share: exit statuses
+// (a contract with CI and the Serverless plugin) and flag parsing.
+package command
 
 import (
 	"flag"
@@ -7,10 +9,10 @@ import (
 	"strings"
 )
 
-// parseArgs parses flags wherever they appear among positional arguments
+// ParseArgs parses flags wherever they appear among positional arguments
 // (`safeguard check serverless.yml --stage production` reads naturally), and
 // returns the positional ones.
-func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+func ParseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -28,22 +30,23 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+// NewFlagSet returns a flag set that reports errors to stderr.
+func NewFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("safeguard "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	return fs
 }
 
-// multiFlag collects a repeatable string flag.
-type multiFlag []string
+// MultiFlag collects a repeatable string flag.
+type MultiFlag []string
 
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
-func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+func (m *MultiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *MultiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-// keyValues collects repeatable key=value flags.
-type keyValues map[string]string
+// KeyValues collects repeatable key=value flags.
+type KeyValues map[string]string
 
-func (kv keyValues) String() string {
+func (kv KeyValues) String() string {
 	var parts []string
 	for k, v := range kv {
 		parts = append(parts, k+"="+v)
@@ -51,7 +54,7 @@ func (kv keyValues) String() string {
 	return strings.Join(parts, ",")
 }
 
-func (kv keyValues) Set(v string) error {
+func (kv KeyValues) Set(v string) error {
 	k, val, ok := strings.Cut(v, "=")
 	if !ok || k == "" {
 		return fmt.Errorf("expected key=value, got %q", v)
@@ -59,3 +62,10 @@ func (kv keyValues) Set(v string) error {
 	kv[k] = val
 	return nil
 }
+
+// Exit statuses.
+const (
+	ExitOK     = 0 // nothing blocks
+	ExitFailed = 1 // failing findings in an enforced stage
+	ExitCannot = 2 // cannot check: bad input, configuration error, internal error
+)
