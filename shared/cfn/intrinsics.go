@@ -39,8 +39,7 @@ func (l *loader) resolve(n *value.Node, m mode) (v *value.Node, removed bool, er
 }
 
 func (l *loader) count(p value.Pos, n int) error {
-	l.produced += n
-	if l.produced > l.lim.MaxNodes {
+	if l.produced.Add(int64(n)) > int64(l.lim.MaxNodes) {
 		return value.Errorf(p, "the template expands to more than %d values through its intrinsic functions; refusing to load it", l.lim.MaxNodes)
 	}
 	return nil
@@ -185,11 +184,22 @@ func (l *loader) fnIf(n, arg *value.Node, m mode, depth int) (*value.Node, bool,
 	if l.conds.Field(name) == nil {
 		return nil, false, value.Errorf(arg.Items[0].Pos, "Fn::If uses condition %s, which is not defined in Conditions%s", name, l.definedHint())
 	}
+	// The branch not taken is not resolved, but an Fn::If inside it must
+	// still name a defined condition.
 	switch l.truth[name] {
 	case True:
+		if err := l.checkIfConditions(arg.Items[2]); err != nil {
+			return nil, false, err
+		}
 		return l.resolveAt(arg.Items[1], m, depth+1)
 	case False:
+		if err := l.checkIfConditions(arg.Items[1]); err != nil {
+			return nil, false, err
+		}
 		return l.resolveAt(arg.Items[2], m, depth+1)
+	}
+	if err := l.checkIfConditions(arg); err != nil {
+		return nil, false, err
 	}
 	return value.NewUnknown(exprText(n), "depends on condition "+name, n.Pos), false, nil
 }
@@ -278,10 +288,10 @@ func (l *loader) subVar(name string, vars *value.Node) (string, bool) {
 
 // spend charges a folded string to the template's budget.
 func (l *loader) spend(s string) (string, bool) {
-	if l.folded+len(s) > foldBudget {
+	if l.folded.Add(int64(len(s))) > foldBudget {
+		l.folded.Add(-int64(len(s)))
 		return "", false
 	}
-	l.folded += len(s)
 	return s, true
 }
 

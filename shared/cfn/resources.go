@@ -1,7 +1,10 @@
 package cfn
 
 import (
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"prodready/shared/inventory"
 	"prodready/shared/value"
@@ -27,6 +30,9 @@ type change struct {
 	add    *inventory.Resource
 }
 
+// parallelResources is the smallest template worth reading on several cores.
+const parallelResources = 256
+
 func (l *loader) loadResources(inv *inventory.Inventory) error {
 	res := l.tmpl.Field("Resources")
 	merging := l.o.Origin == inventory.FromServerless
@@ -38,18 +44,47 @@ func (l *loader) loadResources(inv *inventory.Inventory) error {
 	case res.Kind != value.Map:
 		return value.Errorf(res.Pos, "Resources must be a map from logical id to resource, found %s", res.Describe())
 	}
-	var changes []change
-	for i := 0; i < res.Len(); i++ {
+	// Resources are read independently (conditions are evaluated, the
+	// inventory is only read until the changes are applied below), so a
+	// large template is read on every core; results keep template order and
+	// the first error in template order wins.
+	n := res.Len()
+	perResource := make([][]change, n)
+	errs := make([]error, n)
+	load := func(i int) {
 		id := res.Keys[i]
 		var existing *inventory.Resource
 		if merging {
 			existing = inv.ByID(id)
 		}
-		c, err := l.loadResource(id, res.Vals[i], existing)
-		if err != nil {
-			return err
+		perResource[i], errs[i] = l.loadResource(id, res.Vals[i], existing)
+	}
+	if workers := runtime.GOMAXPROCS(0); n >= parallelResources && workers > 1 {
+		var wg sync.WaitGroup
+		var next atomic.Int64
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+					load(i)
+				}
+			}()
 		}
-		changes = append(changes, c...)
+		wg.Wait()
+	} else {
+		for i := 0; i < n; i++ {
+			if load(i); errs[i] != nil {
+				break
+			}
+		}
+	}
+	var changes []change
+	for i := 0; i < n; i++ {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		changes = append(changes, perResource[i]...)
 	}
 	var extensions []change
 	if merging {
@@ -109,10 +144,13 @@ func (l *loader) loadResource(id string, def *value.Node, existing *inventory.Re
 	if err != nil {
 		return nil, err
 	}
-	if err := l.checkIfConditions(props); err != nil {
-		return nil, err
-	}
 	if truth == False {
+		// Not resolved, so its Fn::If names are checked here (CloudFormation
+		// rejects an undefined condition anywhere); resolving checks them in
+		// the resources that exist.
+		if err := l.checkIfConditions(props); err != nil {
+			return nil, err
+		}
 		// The resource does not exist in this deployment; neither does the
 		// compiled one it would have been merged into. (Removing an id the
 		// inventory lacks is harmless, and tells extensions it is gone.)

@@ -2,6 +2,7 @@ package cfn
 
 import (
 	"strings"
+	"sync/atomic"
 
 	"prodready/shared/value"
 )
@@ -22,8 +23,8 @@ type loader struct {
 	// the bytes of strings it has joined: both bounded, so a small template
 	// cannot expand without limit (a 1 MB Fn::Join delimiter repeated, a big
 	// mapping value selected many times).
-	produced int
-	folded   int
+	produced atomic.Int64
+	folded   atomic.Int64
 }
 
 // param is a template parameter and the value a Ref to it takes.

@@ -99,10 +99,11 @@ func Judge(book *rules.Book, results []rules.Result, skipped []rules.Skipped, s 
 		severity = SeverityError
 	}
 	used := make([]bool, len(s.Exemptions))
-	resources := map[string]bool{}
+	type resourceKey struct{ typ, name string }
+	resources := map[resourceKey]bool{}
 	rulesRun := map[string]bool{}
 	for _, r := range results {
-		resources[r.Type+"\x00"+r.Resource] = true
+		resources[resourceKey{r.Type, r.Resource}] = true
 		rulesRun[r.Rule.ID] = true
 		f := Finding{
 			Rule: r.Rule.ID, Resource: r.Resource, Type: r.Type, ARN: r.ARN, Message: r.Message,

@@ -164,36 +164,16 @@ func (c *compiler) mergeResources() error {
 // null values inside Properties are dropped (a resources: override of
 // `null` removes a generated property).
 func stripNullProperties(t *template) {
+	// Nulls inside Properties are dropped by cfn.Load as it resolves them
+	// (as the Framework drops them when it writes the template); only an
+	// empty or null Properties needs removing here.
 	for _, r := range t.resources.Vals {
 		if r == nil || r.Kind != value.Map {
 			continue
 		}
-		pr := r.Field("Properties")
-		if pr == nil || !truthy(pr) {
+		if pr := r.Field("Properties"); pr == nil || !truthy(pr) {
 			r.Delete("Properties")
-			continue
 		}
-		stripNulls(pr)
 	}
 }
 
-func stripNulls(n *value.Node) {
-	switch n.Kind {
-	case value.Map:
-		for i := 0; i < len(n.Keys); {
-			if n.Vals[i] == nil || n.Vals[i].Kind == value.Null {
-				n.Keys = append(n.Keys[:i], n.Keys[i+1:]...)
-				n.Vals = append(n.Vals[:i], n.Vals[i+1:]...)
-				continue
-			}
-			stripNulls(n.Vals[i])
-			i++
-		}
-	case value.List:
-		for _, it := range n.Items {
-			if it != nil {
-				stripNulls(it)
-			}
-		}
-	}
-}

@@ -61,13 +61,13 @@ func normalizedResourceName(s string) string {
 	return upperFirst(resourceNameReplacer.Replace(s))
 }
 
-var braceVar = regexp.MustCompile(`\{(.*)\}`)
-
 func normalizePathPart(part string) string {
 	s := strings.ToLower(part)
 	s = strings.ReplaceAll(s, "-", "Dash")
-	if strings.Contains(s, "{") {
-		s = braceVar.ReplaceAllString(s, "${1}Var")
+	// The Framework's replace(/\{(.*)\}/, '$1Var'): greedy, so from the
+	// first '{' to the last '}' (done by hand: it runs for every path part).
+	if i, j := strings.IndexByte(s, '{'), strings.LastIndexByte(s, '}'); i >= 0 && j > i {
+		s = s[:i] + s[i+1:j] + "Var" + s[j+1:]
 	}
 	return upperFirst(alnumOnly(s))
 }
