@@ -76,7 +76,13 @@ func (a *Archiver) Scheduled(ctx context.Context, configured []string) Result {
 		res.Errors = append(res.Errors, err.Error())
 		a.log().Error("discovery incomplete: some dead-letter queues could not be read", "error", err)
 	}
-	a.reportRun(len(queues), err != nil)
+	stopped := 0
+	for _, q := range res.Queues {
+		if q.StoppedEarly {
+			stopped++
+		}
+	}
+	a.reportRun(len(queues), stopped, err != nil)
 	return res
 }
 
@@ -98,7 +104,9 @@ func (a *Archiver) OnDemand(ctx context.Context, ref string) Result {
 	return res
 }
 
-func (a *Archiver) reportRun(queues int, discoveryFailed bool) {
+// reportRun emits the run's totals without dimensions, so one alarm can
+// watch every queue (StoppedEarly: queues the run left before its deadline).
+func (a *Archiver) reportRun(queues, stoppedEarly int, discoveryFailed bool) {
 	if a.Metrics == nil {
 		return
 	}
@@ -109,6 +117,7 @@ func (a *Archiver) reportRun(queues int, discoveryFailed bool) {
 	if err := a.Metrics.Emit(map[string]string{}, nil,
 		emf.Metric{Name: "QueuesDiscovered", Value: float64(queues), Unit: emf.Count},
 		emf.Metric{Name: "DiscoveryErrors", Value: failed, Unit: emf.Count},
+		emf.Metric{Name: "QueuesStoppedEarly", Value: float64(stoppedEarly), Unit: emf.Count},
 	); err != nil {
 		a.log().Warn("metrics not written", "error", err)
 	}
