@@ -10,7 +10,7 @@ PYTHON    ?= python3
 WORK      := $(CURDIR)/.build
 TESTTIME  ?= 15m
 
-.PHONY: demo test setup lint unit bench fuzz lambdas clean
+.PHONY: demo test setup lint unit bench fuzz lambdas install clean
 
 demo:
 	@$(GO) build -o $(WORK)/safeguard ./safeguard
@@ -43,6 +43,9 @@ bench:
 # Fuzz every loader; FUZZTIME per target.
 FUZZTIME ?= 1m
 fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParseYAML$$' -fuzztime $(FUZZTIME) ./shared/value/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseJSON$$' -fuzztime $(FUZZTIME) ./shared/value/
+	$(GO) test -run '^$$' -fuzz '^FuzzChunkedParse$$' -fuzztime $(FUZZTIME) ./shared/value/
 	$(GO) test -run '^$$' -fuzz '^FuzzResolve$$' -fuzztime $(FUZZTIME) ./shared/variables/
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./shared/cfn/
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./shared/serverless/
@@ -55,6 +58,10 @@ lambdas:
 	    -o $(WORK)/lambdas/$$fn/bootstrap ./functions/$$fn && \
 	  (cd $(WORK)/lambdas/$$fn && rm -f ../$$fn.zip && $(PYTHON) -c "import zipfile,os; z=zipfile.ZipFile('../$$fn.zip','w',zipfile.ZIP_DEFLATED); i=zipfile.ZipInfo('bootstrap',(2020,1,1,0,0,0)); i.external_attr=0o755<<16; i.compress_type=zipfile.ZIP_DEFLATED; z.writestr(i,open('bootstrap','rb').read()); z.close()") || exit 1; \
 	done
+
+# safeguard and safeguard-aws (which runs `safeguard audit` and `safeguard dlq`) side by side.
+install:
+	$(GO) install ./safeguard ./safeguard/cmd/safeguard-aws
 
 clean:
 	rm -rf $(WORK)

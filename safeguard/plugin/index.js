@@ -136,13 +136,8 @@ class SafeguardPlugin {
     const configPath = path.join(serviceDir, this.serverless.configurationFilename || 'serverless.yml');
     const binary = this.findBinary(serviceDir);
     const reports = this.reportFiles(serviceDir);
-    if (safeguardSettings(this.serverless).enabled === false) {
-      // A switch in the file being checked would let any change turn the
-      // check off unnoticed; say so rather than honour it silently.
-      this.log.warning(
-        'Safeguard: custom.safeguard.enabled: false is not honoured; the check runs on every package and deploy. Record exemptions for the points that do not apply.'
-      );
-    }
+    // There is no switch to turn the check off: the binary refuses unknown
+    // custom.safeguard settings (enabled: false among them) with exit 2.
 
     const started = process.hrtime.bigint();
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'safeguard-'));
