@@ -27,8 +27,8 @@ func TestJudge(t *testing.T) {
 		{Rule: b, Resource: "Logs", Type: "AWS::S3::Bucket", Names: []string{"Logs"}, Pass: true, Message: "ok"},
 	}
 	exemptions := []policy.Exemption{
-		{Rule: "rule-a", Resource: "orders-*", Reason: "r", ApprovedBy: "lead", Expires: day("2026-11-27")},  // today: still holds
-		{Rule: "rule-a", Resource: "Notes", Reason: "r", ApprovedBy: "lead", Expires: day("2026-11-26")},     // expired yesterday
+		{Rule: "rule-a", Resource: "orders-*", Reason: "r", ApprovedBy: "lead", Expires: day("2026-11-27")}, // today: still holds
+		{Rule: "rule-a", Resource: "Notes", Reason: "r", ApprovedBy: "lead", Expires: day("2026-11-26")},    // expired yesterday
 		{Rule: "rule-b", Resource: "Nothing*", Reason: "r", ApprovedBy: "lead", Expires: day("2027-01-01")}, // matches nothing
 	}
 	tests := []struct {

@@ -176,4 +176,3 @@ func stripNullProperties(t *template) {
 		}
 	}
 }
-
