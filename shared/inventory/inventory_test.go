@@ -58,11 +58,11 @@ func TestRefersTo(t *testing.T) {
 	inv := testInventory()
 	q := inv.ByID("OrdersQueue")
 	for src, want := range map[string]bool{
-		"v: {a: [1, {b: !Ref OrdersQueue}]}":              true,
-		"v: !Sub 'https://${OrdersQueue.QueueName}/x'":     true,
-		"v: 'queue is orders-prod here'":                   true,
+		"v: {a: [1, {b: !Ref OrdersQueue}]}":                true,
+		"v: !Sub 'https://${OrdersQueue.QueueName}/x'":      true,
+		"v: 'queue is orders-prod here'":                    true,
 		"v: {a: !Ref OrdersDLQ, b: !Sub '${!OrdersQueue}'}": false,
-		"v: 42":                                            false,
+		"v: 42": false,
 	} {
 		if got := RefersTo(node(t, src).Get("v"), q); got != want {
 			t.Errorf("RefersTo(%s) = %v, want %v", src, got, want)
