@@ -141,7 +141,8 @@ func Judge(book *rules.Book, results []rules.Result, skipped []rules.Skipped, s 
 	for _, sk := range skipped {
 		rep.Notes = append(rep.Notes, Note{Kind: "skipped-rule", Subject: sk.Rule.ID, Message: sk.Reason})
 	}
-	sort.SliceStable(rep.Findings, func(i, j int) bool { return less(rep.Findings[i], rep.Findings[j]) })
+	Sort(rep.Findings, book)
+	Sort(rep.Passed, book)
 	for _, f := range rep.Findings {
 		switch f.Status {
 		case Fail:
@@ -159,29 +160,50 @@ func Judge(book *rules.Book, results []rules.Result, skipped []rules.Skipped, s 
 	return rep
 }
 
-func less(a, b Finding) bool {
-	if a.Pillar != b.Pillar {
-		return pillarIndex(a.Pillar) < pillarIndex(b.Pillar)
-	}
-	if a.Rule != b.Rule {
-		return a.Rule < b.Rule
-	}
-	if a.File != b.File {
-		return a.File < b.File
-	}
-	if a.Line != b.Line {
-		return a.Line < b.Line
-	}
-	return a.Resource < b.Resource
-}
-
-func pillarIndex(p string) int {
-	for i, x := range rules.Pillars {
-		if string(x) == p {
-			return i
+// Sort puts findings in report order: pillar in checklist order, rule in
+// book order (rules the book lacks after, by id), then file, line, column,
+// resource and message. Every output format shows them in this order.
+func Sort(fs []Finding, book *rules.Book) {
+	rank := map[string]int{}
+	if book != nil {
+		for i, r := range book.Rules() {
+			rank[r.ID] = i
 		}
 	}
-	return len(rules.Pillars)
+	ruleRank := func(id string) int {
+		if i, ok := rank[id]; ok {
+			return i
+		}
+		return len(rank)
+	}
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if pa, pb := rules.PillarRank(a.Pillar), rules.PillarRank(b.Pillar); pa != pb {
+			return pa < pb
+		}
+		if a.Pillar != b.Pillar {
+			return a.Pillar < b.Pillar // two pillars the checklist does not name
+		}
+		if ra, rb := ruleRank(a.Rule), ruleRank(b.Rule); ra != rb {
+			return ra < rb
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		if a.Resource != b.Resource {
+			return a.Resource < b.Resource
+		}
+		return a.Message < b.Message
+	})
 }
 
 // Failed returns the findings with status fail.

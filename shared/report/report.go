@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"prodready/shared/findings"
@@ -109,31 +108,7 @@ func (v *view) sorted(in []findings.Finding) []findings.Finding {
 	if out == nil {
 		out = []findings.Finding{}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if pa, pb := pillarRank(a.Pillar), pillarRank(b.Pillar); pa != pb {
-			return pa < pb
-		}
-		if a.Pillar != b.Pillar {
-			return a.Pillar < b.Pillar // two pillars the checklist does not name
-		}
-		if ra, rb := v.ruleAt[a.Rule], v.ruleAt[b.Rule]; ra != rb {
-			return ra < rb
-		}
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		if a.Resource != b.Resource {
-			return a.Resource < b.Resource
-		}
-		return a.Message < b.Message
-	})
+	findings.Sort(out, v.rep.Book)
 	return out
 }
 
@@ -175,15 +150,6 @@ func byPillar(fs []findings.Finding) []pillarGroup {
 
 // pillarName is how a pillar is headed; a finding without one is "Other".
 func pillarName(p string) string { return cmpOr(p, "Other") }
-
-func pillarRank(p string) int {
-	for i, x := range rules.Pillars {
-		if string(x) == p {
-			return i
-		}
-	}
-	return len(rules.Pillars)
-}
 
 // summaryLine is the one-line verdict every human-facing format ends on.
 func summaryLine(s findings.Summary) string {

@@ -30,6 +30,17 @@ const (
 // Pillars in checklist order.
 var Pillars = []Pillar{Security, Availability, Monitoring, Backups, Cost}
 
+// PillarRank is a pillar's place in the checklist; names the checklist does
+// not have come after.
+func PillarRank(p string) int {
+	for i, x := range Pillars {
+		if string(x) == p {
+			return i
+		}
+	}
+	return len(Pillars)
+}
+
 // Rule is one checklist point made executable.
 type Rule struct {
 	// ID is stable: it is a public interface (exemptions and CI filters name it).

@@ -153,23 +153,6 @@ func (n *Node) Field(key string) *Node {
 	return nil
 }
 
-// FieldFold is Field with an ASCII case-insensitive key, for the places where
-// the Framework and CloudFormation accept either spelling.
-func (n *Node) FieldFold(key string) *Node {
-	if v := n.Field(key); v != nil {
-		return v
-	}
-	if n == nil || n.Kind != Map {
-		return nil
-	}
-	for i, k := range n.Keys {
-		if strings.EqualFold(k, key) {
-			return n.Vals[i]
-		}
-	}
-	return nil
-}
-
 // Get follows a path of map keys and list indexes ("0", "1", …) and returns
 // the node at its end, or nil when any step is missing.
 func (n *Node) Get(path ...string) *Node {
@@ -451,29 +434,25 @@ func FromPlain(v any, p Pos) *Node {
 		}
 		return l
 	case map[string]any:
-		m := NewMap(p)
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			m.Set(k, FromPlain(t[k], p))
-		}
-		return m
+		return fromMap(t, p, func(v any) *Node { return FromPlain(v, p) })
 	case map[string]string:
-		m := NewMap(p)
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			m.Set(k, NewString(t[k], p))
-		}
-		return m
+		return fromMap(t, p, func(v string) *Node { return NewString(v, p) })
 	}
 	return NewString(fmt.Sprint(v), p)
+}
+
+// fromMap builds a Map node with sorted keys, so equal maps give equal trees.
+func fromMap[V any](m map[string]V, p Pos, conv func(V) *Node) *Node {
+	out := NewMap(p)
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		out.Set(k, conv(m[k]))
+	}
+	return out
 }
 
 // Describe renders a short human description of n for messages:
