@@ -10,7 +10,7 @@ import (
 	"prodready/shared/value"
 )
 
-const corpusDir = "/work/shared/corpus/hackney"
+const corpusDir = "../../tests/corpus/hackney"
 
 // corpusFacts are what a reader of each real serverless.yml sees: its
 // functions, and its REST API methods with and without an authorizer (CORS

@@ -10,7 +10,7 @@ import (
 // The parsers must never panic or hang on any input, and every error they
 // return must say where: a *Error with the file name.
 func FuzzParseYAML(f *testing.F) {
-	seeds, _ := filepath.Glob("../../../shared/corpus/hackney/*.yml")
+	seeds, _ := filepath.Glob("../../tests/corpus/hackney/*.yml")
 	for _, s := range seeds {
 		if b, err := os.ReadFile(s); err == nil {
 			f.Add(b)

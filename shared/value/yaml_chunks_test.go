@@ -59,7 +59,7 @@ func checkChunked(t *testing.T, src []byte) bool {
 }
 
 func TestChunkedParseMatchesWhole(t *testing.T) {
-	files, _ := filepath.Glob("../../../shared/corpus/hackney/*.yml")
+	files, _ := filepath.Glob("../../tests/corpus/hackney/*.yml")
 	chunked := 0
 	for _, f := range files {
 		src, err := os.ReadFile(f)
@@ -101,7 +101,7 @@ func TestChunkedParseMatchesWhole(t *testing.T) {
 }
 
 func FuzzChunkedParse(f *testing.F) {
-	files, _ := filepath.Glob("../../../shared/corpus/hackney/*.yml")
+	files, _ := filepath.Glob("../../tests/corpus/hackney/*.yml")
 	for _, s := range files {
 		if b, err := os.ReadFile(s); err == nil {
 			f.Add(b)

@@ -14,7 +14,7 @@ import (
 	"prodready/shared/value"
 )
 
-const corpusDir = "/work/shared/corpus/hackney"
+const corpusDir = "../../tests/corpus/hackney"
 
 // TestCorpus resolves every real serverless.yml of the corpus for every stage
 // regen.sh ran osls with (each stage under custom.vpc, and development) and

@@ -18,7 +18,7 @@ import (
 // (status, rule, resource, line); each was reviewed against the standard
 // when written, and a change to one is a change in what the safeguard tells
 // a team, to be reviewed the same way (-update rewrites them).
-const corpusDir = "../../../../shared/corpus/hackney"
+const corpusDir = "../../../tests/corpus/hackney"
 
 // Stages where the Framework itself refuses the file, because a variable
 // names a stage the file does not define: the safeguard must refuse too,

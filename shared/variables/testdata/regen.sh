@@ -83,7 +83,7 @@ done
 fi
 
 if [[ "$what" == corpus || "$what" == all ]]; then
-  corpus="${CORPUS:-/work/shared/corpus/hackney}"
+  corpus="${CORPUS:-$(cd "$(dirname "$0")/../../../tests/corpus/hackney" && pwd)}"
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   python3 -m moto.server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
   moto=$!
