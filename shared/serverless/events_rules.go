@@ -134,19 +134,10 @@ func (c *compiler) eventBridgeEvents() error {
 		if !truthy(ruleName) {
 			ruleName = value.NewString(hashRuleName(text(f.name)+"-rule-"+itoa(idx), "rule-"+itoa(idx)), p)
 		}
-		state := "ENABLED"
-		if e := ev.Field("enabled"); e.Has() && !flag(e) {
-			state = "DISABLED"
-		}
-		input, inputPath, it := ev.Field("input"), ev.Field("inputPath"), ev.Field("inputTransformer")
-		count := 0
-		for _, x := range []*value.Node{input, inputPath, it} {
-			if truthy(x) {
-				count++
-			}
-		}
-		if count > 1 {
-			return value.Errorf(ev.Pos, "you can only set one of input, inputPath, or inputTransformer properties for eventBridge events")
+		state := ruleState(ev)
+		input, inputPath, it, err := ruleInput(ev, "for eventBridge events")
+		if err != nil {
+			return err
 		}
 		bus := ev.Field("eventBus")
 		busName := text(bus)
@@ -259,19 +250,10 @@ func (c *compiler) cloudWatchEventEvents() error {
 			}
 			n++
 			p := item.Pos
-			state := "ENABLED"
-			if e := ev.Field("enabled"); e.Has() && !flag(e) {
-				state = "DISABLED"
-			}
-			input, inputPath, it := ev.Field("input"), ev.Field("inputPath"), ev.Field("inputTransformer")
-			count := 0
-			for _, x := range []*value.Node{input, inputPath, it} {
-				if truthy(x) {
-					count++
-				}
-			}
-			if count > 1 {
-				return value.Errorf(ev.Pos, "you can only set one of input, inputPath, or inputTransformer properties at the same time for cloudwatch events")
+			state := ruleState(ev)
+			input, inputPath, it, err := ruleInput(ev, "at the same time for cloudwatch events")
+			if err != nil {
+				return err
 			}
 			id := cloudWatchEventLogicalID(f.key, n)
 			target := value.NewMap(p)
@@ -675,3 +657,27 @@ func firstOr(n, def *value.Node) *value.Node {
 }
 
 var newlines = strings.NewReplacer("\r\n", "", "\n", "")
+
+// ruleState is an event rule's State: ENABLED unless enabled: false.
+func ruleState(ev *value.Node) string {
+	if e := ev.Field("enabled"); e.Has() && !flag(e) {
+		return "DISABLED"
+	}
+	return "ENABLED"
+}
+
+// ruleInput returns an event's input settings, of which the Framework
+// allows one (its error message ends differently per event type: tail).
+func ruleInput(ev *value.Node, tail string) (input, inputPath, transformer *value.Node, err error) {
+	input, inputPath, transformer = ev.Field("input"), ev.Field("inputPath"), ev.Field("inputTransformer")
+	count := 0
+	for _, x := range []*value.Node{input, inputPath, transformer} {
+		if truthy(x) {
+			count++
+		}
+	}
+	if count > 1 {
+		return nil, nil, nil, value.Errorf(ev.Pos, "you can only set one of input, inputPath, or inputTransformer properties %s", tail)
+	}
+	return input, inputPath, transformer, nil
+}
