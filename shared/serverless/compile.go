@@ -140,6 +140,26 @@ func (c *compiler) eventsOf(typ string, fn func(f *function, ev, item *value.Nod
 	return nil
 }
 
+// eachOfType calls fn for every event of type typ, with n numbering that
+// type's events within the function from 1, as the Framework numbers the
+// logical ids it makes for them.
+func (c *compiler) eachOfType(typ string, fn func(f *function, ev, item *value.Node, n int) error) error {
+	for _, f := range c.fns {
+		n := 0
+		for _, item := range f.events {
+			ev := item.Field(typ)
+			if !truthy(ev) {
+				continue
+			}
+			n++
+			if err := fn(f, ev, item, n); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // lambdaTarget is resolveLambdaTarget: the function ARN, or the ARN of its
 // target alias.
 func (c *compiler) lambdaTarget(f *function, p value.Pos) *value.Node {

@@ -241,54 +241,46 @@ func hashName(name, suffix string) string {
 }
 
 func (c *compiler) cloudWatchEventEvents() error {
-	for _, f := range c.fns {
-		n := 0
-		for _, item := range f.events {
-			ev := item.Field("cloudwatchEvent")
-			if !truthy(ev) {
-				continue
-			}
-			n++
-			p := item.Pos
-			state := ruleState(ev)
-			input, inputPath, it, err := ruleInput(ev, "at the same time for cloudwatch events")
-			if err != nil {
-				return err
-			}
-			id := cloudWatchEventLogicalID(f.key, n)
-			target := value.NewMap(p)
-			if truthy(input) {
-				if isObj(input) {
-					target.Set("Input", value.NewString(jsonString(input), input.Pos))
-				} else {
-					target.Set("Input", cp(input))
-				}
-			}
-			if truthy(inputPath) {
-				target.Set("InputPath", cp(inputPath))
-			}
-			if truthy(it) {
-				target.Set("InputTransformer", inputTransformerNode(it))
-			}
-			target.Set("Arn", c.lambdaTarget(f, p))
-			target.Set("Id", value.NewString(f.key+"CloudWatchEvent", p))
-			pr := M(p, "EventPattern", cp(ev.Field("event")), "State", state)
-			if d := ev.Field("description"); truthy(d) {
-				pr.Set("Description", cp(d))
-			}
-			if nm := ev.Field("name"); truthy(nm) {
-				pr.Set("Name", cp(nm))
-			}
-			pr.Set("Targets", L(p, target))
-			c.t.put(id, dependsOnAlias(resource(p, "AWS::Events::Rule", pr), f))
-			c.t.put(cloudWatchEventPermissionID(f.key, n), dependsOnAlias(resource(p, "AWS::Lambda::Permission", M(p,
-				"FunctionName", c.lambdaTarget(f, p),
-				"Action", "lambda:InvokeFunction",
-				"Principal", "events.amazonaws.com",
-				"SourceArn", getAtt(p, id, "Arn"))), f))
+	return c.eachOfType("cloudwatchEvent", func(f *function, ev, item *value.Node, n int) error {
+		p := item.Pos
+		state := ruleState(ev)
+		input, inputPath, it, err := ruleInput(ev, "at the same time for cloudwatch events")
+		if err != nil {
+			return err
 		}
-	}
-	return nil
+		id := cloudWatchEventLogicalID(f.key, n)
+		target := value.NewMap(p)
+		if truthy(input) {
+			if isObj(input) {
+				target.Set("Input", value.NewString(jsonString(input), input.Pos))
+			} else {
+				target.Set("Input", cp(input))
+			}
+		}
+		if truthy(inputPath) {
+			target.Set("InputPath", cp(inputPath))
+		}
+		if truthy(it) {
+			target.Set("InputTransformer", inputTransformerNode(it))
+		}
+		target.Set("Arn", c.lambdaTarget(f, p))
+		target.Set("Id", value.NewString(f.key+"CloudWatchEvent", p))
+		pr := M(p, "EventPattern", cp(ev.Field("event")), "State", state)
+		if d := ev.Field("description"); truthy(d) {
+			pr.Set("Description", cp(d))
+		}
+		if nm := ev.Field("name"); truthy(nm) {
+			pr.Set("Name", cp(nm))
+		}
+		pr.Set("Targets", L(p, target))
+		c.t.put(id, dependsOnAlias(resource(p, "AWS::Events::Rule", pr), f))
+		c.t.put(cloudWatchEventPermissionID(f.key, n), dependsOnAlias(resource(p, "AWS::Lambda::Permission", M(p,
+			"FunctionName", c.lambdaTarget(f, p),
+			"Action", "lambda:InvokeFunction",
+			"Principal", "events.amazonaws.com",
+			"SourceArn", getAtt(p, id, "Arn"))), f))
+		return nil
+	})
 }
 
 func (c *compiler) cloudWatchLogEvents() error {
@@ -377,37 +369,29 @@ func unescapeQuotes(s string) string {
 }
 
 func (c *compiler) iotEvents() error {
-	for _, f := range c.fns {
-		n := 0
-		for _, item := range f.events {
-			ev := item.Field("iot")
-			if !truthy(ev) {
-				continue
-			}
-			n++
-			p := item.Pos
-			id := iotLogicalID(f.key, n)
-			payload := M(p, "RuleDisabled", !flagDefault(ev.Field("enabled"), true), "Sql", cp(ev.Field("sql")),
-				"Actions", L(p, M(p, "Lambda", M(p, "FunctionArn", c.lambdaTarget(f, p)))))
-			if d := ev.Field("description"); truthy(d) {
-				payload.Set("Description", cp(d))
-			}
-			if v := ev.Field("sqlVersion"); truthy(v) {
-				payload.Set("AwsIotSqlVersion", cp(v))
-			}
-			pr := M(p, "TopicRulePayload", payload)
-			if nm := ev.Field("name"); truthy(nm) {
-				pr.Set("RuleName", cp(nm))
-			}
-			c.t.put(id, dependsOnAlias(resource(p, "AWS::IoT::TopicRule", pr), f))
-			c.t.put(iotPermissionID(f.key, n), dependsOnAlias(resource(p, "AWS::Lambda::Permission", M(p,
-				"FunctionName", c.lambdaTarget(f, p),
-				"Action", "lambda:InvokeFunction",
-				"Principal", "iot.amazonaws.com",
-				"SourceArn", join(p, "", "arn:", partitionRef(p), ":iot:", regionRef(p), ":", accountRef(p), ":rule/", ref(p, id)))), f))
+	return c.eachOfType("iot", func(f *function, ev, item *value.Node, n int) error {
+		p := item.Pos
+		id := iotLogicalID(f.key, n)
+		payload := M(p, "RuleDisabled", !flagDefault(ev.Field("enabled"), true), "Sql", cp(ev.Field("sql")),
+			"Actions", L(p, M(p, "Lambda", M(p, "FunctionArn", c.lambdaTarget(f, p)))))
+		if d := ev.Field("description"); truthy(d) {
+			payload.Set("Description", cp(d))
 		}
-	}
-	return nil
+		if v := ev.Field("sqlVersion"); truthy(v) {
+			payload.Set("AwsIotSqlVersion", cp(v))
+		}
+		pr := M(p, "TopicRulePayload", payload)
+		if nm := ev.Field("name"); truthy(nm) {
+			pr.Set("RuleName", cp(nm))
+		}
+		c.t.put(id, dependsOnAlias(resource(p, "AWS::IoT::TopicRule", pr), f))
+		c.t.put(iotPermissionID(f.key, n), dependsOnAlias(resource(p, "AWS::Lambda::Permission", M(p,
+			"FunctionName", c.lambdaTarget(f, p),
+			"Action", "lambda:InvokeFunction",
+			"Principal", "iot.amazonaws.com",
+			"SourceArn", join(p, "", "arn:", partitionRef(p), ":iot:", regionRef(p), ":", accountRef(p), ":rule/", ref(p, id)))), f))
+		return nil
+	})
 }
 
 // flagDefault reads a boolean that defaults to def when absent.
@@ -420,34 +404,30 @@ func flagDefault(n *value.Node, def bool) bool {
 
 func (c *compiler) alexaEvents() error {
 	for _, kind := range []struct{ event, principal string }{{"alexaSkill", "alexa-appkit.amazon.com"}, {"alexaSmartHome", "alexa-connectedhome.amazon.com"}} {
-		for _, f := range c.fns {
-			n := 0
-			for _, item := range f.events {
-				ev := item.Field(kind.event)
-				if !truthy(ev) {
-					continue
-				}
-				n++
-				p := item.Pos
-				appID, enabled := ev, true
-				if isObj(ev) {
-					appID = ev.Field("appId")
-					enabled = flagDefault(ev.Field("enabled"), true)
-				}
-				action := "lambda:InvokeFunction"
-				if !enabled {
-					action = "lambda:DisableInvokeFunction"
-				}
-				pr := M(p, "FunctionName", c.lambdaTarget(f, p), "Action", action, "Principal", kind.principal)
-				if truthy(appID) {
-					pr.Set("EventSourceToken", cp(appID))
-				}
-				id := alexaSkillPermissionID(f.key, n)
-				if kind.event == "alexaSmartHome" {
-					id = alexaSmartHomePermissionID(f.key, n)
-				}
-				c.t.put(id, dependsOnAlias(resource(p, "AWS::Lambda::Permission", pr), f))
+		err := c.eachOfType(kind.event, func(f *function, ev, item *value.Node, n int) error {
+			p := item.Pos
+			appID, enabled := ev, true
+			if isObj(ev) {
+				appID = ev.Field("appId")
+				enabled = flagDefault(ev.Field("enabled"), true)
 			}
+			action := "lambda:InvokeFunction"
+			if !enabled {
+				action = "lambda:DisableInvokeFunction"
+			}
+			pr := M(p, "FunctionName", c.lambdaTarget(f, p), "Action", action, "Principal", kind.principal)
+			if truthy(appID) {
+				pr.Set("EventSourceToken", cp(appID))
+			}
+			id := alexaSkillPermissionID(f.key, n)
+			if kind.event == "alexaSmartHome" {
+				id = alexaSmartHomePermissionID(f.key, n)
+			}
+			c.t.put(id, dependsOnAlias(resource(p, "AWS::Lambda::Permission", pr), f))
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
